@@ -1,0 +1,53 @@
+# baoxiu — two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-dev demo test test-postgres lint lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade --require-hashes --no-deps -r requirements/build.txt
+
+$(VENV)/.installed: $(BIN)/python requirements/base.txt pyproject.toml
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/base.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements/dev.txt
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements/dev.txt
+	touch $@
+
+## Install the locked runtime dependencies into .venv.
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+	@scripts/ensure-chromium.sh
+
+## Set up and serve the demo network with its worker on http://$(HOST):$(PORT).
+demo: install
+	$(BIN)/baoxiu demo --host $(HOST) --port $(PORT)
+
+## The whole suite: unit, integration and browser tests (SQLite unless DATABASE_URL is set).
+test: install-dev
+	$(BIN)/ruff check baoxiu config bench
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The suite against PostgreSQL (server on 127.0.0.1:5432, trust auth).
+test-postgres: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/baoxiu} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check baoxiu config bench
+	$(BIN)/ruff format --check baoxiu config bench
+
+## Re-lock dependencies after editing pyproject.toml (needs network to PyPI).
+lock: install-dev
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.11 -q -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) var/static var/test-*.sqlite3*

@@ -1,0 +1,5 @@
+from baoxiu.accounts.selectors import organisation_profile
+
+
+def organisation(request):
+    return {"organisation": organisation_profile()}

@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baoxiu.core.choices import JobState
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Job(models.Model):
+    """One unit of background work in the database-backed queue.
+
+    Workers claim a row with a conditional UPDATE (state and lease checked in
+    the WHERE clause), so two workers never run the same job at once, on
+    SQLite or PostgreSQL. ``dedupe_key`` makes enqueueing idempotent: a job
+    with the same key that has not finished yet is not added twice.
+    """
+
+    name = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
+    dedupe_key = models.CharField(max_length=200, blank=True, default="")
+    run_after = models.DateTimeField(db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=5)
+    locked_by = models.CharField(max_length=100, blank=True, default="")
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["state", "run_after"], name="core_job_ready")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=models.Q(state__in=["queued", "running"]) & ~models.Q(dedupe_key=""),
+                name="core_job_dedupe_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name}#{self.pk} ({self.state})"

@@ -1,0 +1,7 @@
+from baoxiu.core.queue import job
+from baoxiu.notifications.services import notification_deliver
+
+
+@job("notifications.deliver")
+def deliver(payload: dict) -> None:
+    notification_deliver(notification_id=payload["notification_id"])

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.utils import timezone
+
+from baoxiu.accounts.selectors import organisation_profile
+from baoxiu.core.queue import enqueue
+from baoxiu.notifications.channels import sms_channel
+from baoxiu.notifications.choices import DeliveryState
+from baoxiu.notifications.models import Notification
+from baoxiu.notifications.templates_text import EVENT_TEMPLATES, MESSAGES
+
+
+def notify_ticket_event(*, ticket, event) -> Notification | None:
+    """Queue the message this event owes the customer, if any.
+
+    Call inside the transaction that wrote the event: the outbox row and its
+    delivery job commit (or roll back) with it.
+    """
+    template = EVENT_TEMPLATES.get(event.type)
+    if template is None:
+        return None
+    notification = Notification.objects.create(ticket=ticket, event=event, template=template)
+    enqueue(
+        "notifications.deliver",
+        {"notification_id": notification.pk},
+        dedupe_key=f"notification:{notification.pk}",
+    )
+    return notification
+
+
+def render_text(notification: Notification) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    ticket = notification.ticket
+    org = organisation_profile()
+    path = reverse("portal:track", kwargs={"code": ticket.code, "token": ticket.tracking_token})
+    return str(MESSAGES[notification.template]) % {
+        "brand": org.brand if org else "baoxiu",
+        "code": ticket.code,
+        "link": settings.PUBLIC_BASE_URL.rstrip("/") + path,
+        "technician": ticket.technician.name if ticket.technician else "",
+    }
+
+
+def notification_deliver(*, notification_id: int) -> None:
+    """Send one outbox message; a message already sent is not sent again."""
+    notification = (
+        Notification.objects.select_related("ticket__customer", "ticket__technician")
+        .filter(pk=notification_id)
+        .first()
+    )
+    if notification is None or notification.state == DeliveryState.SENT:
+        return
+    result = sms_channel().send(
+        phone=notification.ticket.customer.phone,
+        text=render_text(notification),
+        idempotency_key=f"notification-{notification.pk}",
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        state=DeliveryState.SENT, provider_message_id=result.message_id, sent_at=timezone.now()
+    )

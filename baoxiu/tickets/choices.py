@@ -1,0 +1,53 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("已受理")
+    DISPATCHING = "dispatching", _("待派单")
+    ASSIGNED = "assigned", _("已派单")
+    ACCEPTED = "accepted", _("师傅已接单")
+    EN_ROUTE = "en_route", _("师傅在路上")
+    ON_SITE = "on_site", _("师傅已到达")
+    IN_PROGRESS = "in_progress", _("维修中")
+    COMPLETED = "completed", _("已完工")
+    CLOSED = "closed", _("已关闭")
+    CANCELLED = "cancelled", _("已取消")
+    ON_HOLD = "on_hold", _("已挂起")
+
+
+OPEN_STATUSES = (
+    TicketStatus.NEW,
+    TicketStatus.DISPATCHING,
+    TicketStatus.ASSIGNED,
+    TicketStatus.ACCEPTED,
+    TicketStatus.EN_ROUTE,
+    TicketStatus.ON_SITE,
+    TicketStatus.IN_PROGRESS,
+    TicketStatus.ON_HOLD,
+)
+UNASSIGNED_STATUSES = (TicketStatus.NEW, TicketStatus.DISPATCHING)
+
+
+class TicketChannel(models.TextChoices):
+    WEB = "web", _("网上报修")
+    PHONE = "phone", _("电话报修")
+    API = "api", _("接口")
+
+
+class EventType(models.TextChoices):
+    CREATED = "created", _("工单已创建")
+    DISPATCHING = "dispatching", _("进入派单")
+    ASSIGNED = "assigned", _("已派给师傅")
+    ACCEPTED = "accepted", _("师傅接单")
+    DECLINED = "declined", _("师傅拒单")
+    UNASSIGNED = "unassigned", _("撤回派单")
+    EN_ROUTE = "en_route", _("师傅出发")
+    ON_SITE = "on_site", _("师傅到达")
+    WORK_STARTED = "work_started", _("开始维修")
+    COMPLETED = "completed", _("维修完成")
+    CLOSED = "closed", _("工单关闭")
+    CANCELLED = "cancelled", _("工单取消")
+    ON_HOLD = "on_hold", _("工单挂起")
+    RESUMED = "resumed", _("恢复处理")
+    REOPENED = "reopened", _("工单重开")

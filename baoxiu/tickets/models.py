@@ -1,0 +1,118 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baoxiu.catalog.choices import Priority
+from baoxiu.catalog.models import FaultType, LockModel
+from baoxiu.customers.models import Address, Customer
+from baoxiu.tickets.choices import EventType, TicketChannel, TicketStatus
+from baoxiu.workforce.models import Technician
+
+
+def new_tracking_token() -> str:
+    # 24 random bytes = 192 bits, URL-safe.
+    return secrets.token_urlsafe(24)
+
+
+class Ticket(models.Model):
+    """A repair request from report to close.
+
+    ``status`` changes only through ``baoxiu.tickets.transitions``; ``version``
+    goes up with every change so that two concurrent changes cannot both win.
+    """
+
+    code = models.CharField(_("工单号"), max_length=20, unique=True)
+    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="tickets")
+    lock_model = models.ForeignKey(
+        LockModel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("锁具型号")
+    )
+    fault_type = models.ForeignKey(FaultType, on_delete=models.PROTECT, verbose_name=_("故障类型"))
+    description = models.TextField(_("问题描述"), blank=True, default="")
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices)
+    channel = models.CharField(_("来源"), max_length=10, choices=TicketChannel.choices)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW
+    )
+    status_before_hold = models.CharField(max_length=20, blank=True, default="")
+    technician = models.ForeignKey(
+        Technician,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("师傅"),
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("报修时间"), db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "priority", "created_at"], name="tickets_queue"),
+            models.Index(fields=["technician", "status"], name="tickets_tech_status"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class TicketEvent(models.Model):
+    """One line of a ticket's timeline: who did what, when, from which status to which."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=20, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=50, blank=True, default="")
+    from_status = models.CharField(max_length=20, blank=True, default="")
+    to_status = models.CharField(max_length=20, blank=True, default="")
+    note = models.CharField(max_length=500, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.ticket_id}:{self.type}"
+
+
+class TicketCodeSequence(models.Model):
+    """Per-day counter behind human-readable ticket codes (BX + yymmdd + number)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class IdempotencyRecord(models.Model):
+    """Remembers a create request by its Idempotency-Key so a retry returns the same ticket."""
+
+    scope = models.CharField(max_length=30)
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="tickets_idempotency_unique")
+        ]

@@ -1,0 +1,112 @@
+"""Reads on tickets, always scoped to who is asking."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from baoxiu.accounts.choices import Role
+from baoxiu.core.errors import NotFound
+from baoxiu.customers.selectors import customer_by_phone
+from baoxiu.tickets.choices import UNASSIGNED_STATUSES
+from baoxiu.tickets.models import Ticket, TicketEvent
+
+
+def _base() -> QuerySet[Ticket]:
+    return Ticket.objects.select_related(
+        "customer", "address", "fault_type", "lock_model", "technician", "technician__outlet"
+    )
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    """Every ticket ``user`` may see: all for the desk roles, an outlet's for its
+    manager, a technician's own jobs, nothing for anyone else."""
+    qs = _base()
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.none()
+    if user.is_superuser or user.role in (
+        Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN
+    ):
+        return qs
+    if user.role == Role.OUTLET_MANAGER:
+        return qs.filter(technician__outlet__manager=user)
+    if user.role == Role.TECHNICIAN:
+        tech = getattr(user, "technician", None)
+        return qs.filter(technician=tech) if tech else qs.none()
+    return qs.none()
+
+
+def access_ticket(user, code: str) -> Ticket:
+    """The ticket with this code if ``user`` may see it; NotFound otherwise (no hint either way)."""
+    ticket = tickets_visible_to(user).filter(code=code).first()
+    if ticket is None:
+        raise NotFound(_("没有找到该工单。"))
+    return ticket
+
+
+def ticket_by_tracking(code: str, token: str) -> Ticket:
+    """The ticket a customer's tracking link points at; the token must match exactly."""
+    ticket = _base().filter(code=code).first()
+    if ticket is None or not token or not secrets.compare_digest(ticket.tracking_token, token):
+        raise NotFound(_("没有找到该工单，请核对查询链接。"))
+    return ticket
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    status: str = ""
+    priority: str = ""
+    query: str = ""  # a ticket code, or a customer's phone number
+    technician_id: int | None = None
+    unassigned_only: bool = False
+
+
+def ticket_list(*, user, filters: TicketFilters) -> QuerySet[Ticket]:
+    qs = tickets_visible_to(user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.technician_id:
+        qs = qs.filter(technician_id=filters.technician_id)
+    if filters.unassigned_only:
+        qs = qs.filter(status__in=UNASSIGNED_STATUSES)
+    query = filters.query.strip()
+    if query:
+        customer = customer_by_phone(query)
+        match = Q(code__iexact=query)
+        if customer is not None:
+            match |= Q(customer=customer)
+        qs = qs.filter(match)
+    return qs.order_by("-created_at", "-id")
+
+
+def dispatch_queue(*, user) -> QuerySet[Ticket]:
+    """Unassigned tickets, most pressing first, then oldest first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from baoxiu.catalog.choices import Priority
+
+    rank = Case(
+        *[When(priority=p.value, then=Value(p.rank)) for p in Priority],
+        output_field=IntegerField(),
+    )
+    return (
+        tickets_visible_to(user)
+        .filter(status__in=UNASSIGNED_STATUSES)
+        .annotate(priority_rank=rank)
+        .order_by("priority_rank", "created_at", "id")
+    )
+
+
+def ticket_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor").order_by("created_at", "id")
+
+
+def jobs_for_technician(*, user) -> QuerySet[Ticket]:
+    from baoxiu.tickets.choices import OPEN_STATUSES
+
+    return tickets_visible_to(user).filter(status__in=OPEN_STATUSES).order_by("created_at")

@@ -1,0 +1,185 @@
+"""Writes on tickets other than status changes (those live in ``transitions``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baoxiu.catalog.models import FaultType, LockModel
+from baoxiu.core.errors import IdempotencyConflict, ValidationFailed
+from baoxiu.core.queue import enqueue
+from baoxiu.customers.services import address_create, customer_get_or_create
+from baoxiu.tickets.choices import EventType, TicketChannel, TicketStatus
+from baoxiu.tickets.models import IdempotencyRecord, Ticket, TicketCodeSequence, TicketEvent
+
+MAX_DESCRIPTION = 1000
+MAX_ADDRESS = 200
+MAX_NAME = 30
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    """What a reporter tells us, already parsed into the right types."""
+
+    name: str
+    phone: str
+    address_text: str
+    fault_type: FaultType
+    channel: str = TicketChannel.WEB
+    description: str = ""
+    lock_model: LockModel | None = None
+    area_name: str = ""
+    area_code: str = ""
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    priority: str | None = None
+
+    def fingerprint(self) -> str:
+        """A digest of the request, to tell a true retry from a reused key."""
+        body = {
+            "name": self.name,
+            "phone": self.phone,
+            "address": self.address_text,
+            "fault": self.fault_type.pk,
+            "lock": self.lock_model.pk if self.lock_model else None,
+            "description": self.description,
+            "area": self.area_name,
+            "channel": self.channel,
+            "priority": self.priority,
+        }
+        return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _validate(req: TicketRequest) -> None:
+    errors = {}
+    if not req.name.strip():
+        errors["name"] = _("请填写联系人姓名。")
+    elif len(req.name) > MAX_NAME:
+        errors["name"] = _("姓名不能超过%(n)d个字。") % {"n": MAX_NAME}
+    if not req.address_text.strip():
+        errors["address"] = _("请填写上门地址。")
+    elif len(req.address_text) > MAX_ADDRESS:
+        errors["address"] = _("地址不能超过%(n)d个字。") % {"n": MAX_ADDRESS}
+    if len(req.description) > MAX_DESCRIPTION:
+        errors["description"] = _("问题描述不能超过%(n)d个字。") % {"n": MAX_DESCRIPTION}
+    if not req.fault_type.active:
+        errors["fault_type"] = _("该故障类型已停用。")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values())), details=errors)
+
+
+def next_ticket_code(now: datetime) -> str:
+    """BX + local yymmdd + a per-day number of at least four digits."""
+    day = timezone.localdate(now)
+    if not TicketCodeSequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                TicketCodeSequence.objects.create(day=day, last=1)
+        except IntegrityError:
+            TicketCodeSequence.objects.filter(day=day).update(last=F("last") + 1)
+    number = TicketCodeSequence.objects.get(day=day).last
+    return f"BX{day:%y%m%d}{number:04d}"
+
+
+def ticket_create(
+    *,
+    request: TicketRequest,
+    created_by=None,
+    idempotency_key: str = "",
+    idempotency_scope: str = "api",
+) -> tuple[Ticket, bool]:
+    """Create a ticket for a report; returns ``(ticket, created)``.
+
+    With an ``idempotency_key``, a repeat of the same request returns the
+    ticket made the first time (``created`` False), even when the repeats race;
+    the same key with a different request raises IdempotencyConflict.
+    Side effects: customer and address rows, a CREATED event, a job to start
+    dispatch and a notification to the customer, all in one transaction.
+    """
+    from baoxiu.customers.services import normalize_mobile
+
+    phone = normalize_mobile(request.phone)
+    _validate(request)
+    fingerprint = request.fingerprint()
+    if idempotency_key:
+        if len(idempotency_key) > 100:
+            raise ValidationFailed(_("Idempotency-Key 过长。"), code="idempotency_key_invalid")
+        previous = _replay(idempotency_scope, idempotency_key, fingerprint)
+        if previous is not None:
+            return previous, False
+    try:
+        with transaction.atomic():
+            record = None
+            if idempotency_key:
+                record = IdempotencyRecord.objects.create(
+                    scope=idempotency_scope, key=idempotency_key, request_hash=fingerprint
+                )
+            ticket = _create_ticket_rows(request, phone=phone, created_by=created_by)
+            if record is not None:
+                record.ticket = ticket
+                record.save(update_fields=["ticket"])
+    except IntegrityError:
+        # Another request with the same key committed first.
+        previous = _replay(idempotency_scope, idempotency_key, fingerprint) if idempotency_key else None
+        if previous is None:
+            raise
+        return previous, False
+    return ticket, True
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> Ticket | None:
+    record = IdempotencyRecord.objects.filter(scope=scope, key=key).select_related("ticket").first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyConflict(_("同一个 Idempotency-Key 已用于另一份不同的报修请求。"))
+    return record.ticket
+
+
+def _create_ticket_rows(req: TicketRequest, *, phone: str, created_by) -> Ticket:
+    now = timezone.now()
+    customer = customer_get_or_create(name=req.name.strip(), phone=phone)
+    address = address_create(
+        customer=customer,
+        text=req.address_text.strip(),
+        area_name=req.area_name,
+        area_code=req.area_code,
+        latitude=req.latitude,
+        longitude=req.longitude,
+    )
+    ticket = Ticket.objects.create(
+        code=next_ticket_code(now),
+        customer=customer,
+        address=address,
+        lock_model=req.lock_model,
+        fault_type=req.fault_type,
+        description=req.description.strip(),
+        priority=req.priority or req.fault_type.priority,
+        channel=req.channel,
+        status=TicketStatus.NEW,
+        created_by=created_by,
+        created_at=now,
+        updated_at=now,
+    )
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        type=EventType.CREATED,
+        actor=created_by,
+        actor_label=str(created_by) if created_by else _("客户"),
+        to_status=TicketStatus.NEW,
+        data={"channel": req.channel},
+        created_at=now,
+    )
+    enqueue("tickets.start_dispatch", {"ticket_id": ticket.pk}, dedupe_key=f"dispatch:{ticket.pk}")
+    from baoxiu.notifications.services import notify_ticket_event
+
+    notify_ticket_event(ticket=ticket, event=event)
+    return ticket

@@ -1,0 +1,221 @@
+"""The one place where a ticket's status changes.
+
+``ALLOWED_TRANSITIONS`` is the explicit map of legal moves; ``ACTIONS`` names
+each move, who may make it and what else it changes. ``ticket_transition``
+checks both, then writes with a conditional UPDATE on ``version`` so that of
+two concurrent changes to one ticket exactly one wins, and records a
+``TicketEvent`` in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baoxiu.accounts.choices import Role
+from baoxiu.core.errors import ConcurrentUpdate, IllegalTransition, PermissionDenied, ValidationFailed
+from baoxiu.tickets.choices import EventType
+from baoxiu.tickets.choices import TicketStatus as S
+from baoxiu.tickets.models import Ticket, TicketEvent
+
+HOLDABLE = (S.DISPATCHING, S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE, S.IN_PROGRESS)
+CANCELLABLE = (S.NEW, S.DISPATCHING, S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE, S.ON_HOLD)
+
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NEW: frozenset({S.DISPATCHING, S.ASSIGNED, S.CANCELLED}),
+    S.DISPATCHING: frozenset({S.ASSIGNED, S.ON_HOLD, S.CANCELLED}),
+    S.ASSIGNED: frozenset({S.ACCEPTED, S.DISPATCHING, S.ON_HOLD, S.CANCELLED}),
+    S.ACCEPTED: frozenset({S.EN_ROUTE, S.DISPATCHING, S.ON_HOLD, S.CANCELLED}),
+    S.EN_ROUTE: frozenset({S.ON_SITE, S.ON_HOLD, S.CANCELLED}),
+    S.ON_SITE: frozenset({S.IN_PROGRESS, S.ON_HOLD, S.CANCELLED}),
+    S.IN_PROGRESS: frozenset({S.COMPLETED, S.ON_HOLD}),
+    S.COMPLETED: frozenset({S.CLOSED, S.DISPATCHING}),
+    S.CLOSED: frozenset({S.DISPATCHING}),
+    S.CANCELLED: frozenset(),
+    # Resuming returns to the status the ticket was held from (checked below).
+    S.ON_HOLD: frozenset(set(HOLDABLE) | {S.CANCELLED}),
+}
+
+DESK = (Role.AGENT, Role.DISPATCHER, Role.OUTLET_MANAGER, Role.OPERATIONS, Role.ADMIN)
+DISPATCH = (Role.DISPATCHER, Role.OUTLET_MANAGER, Role.OPERATIONS, Role.ADMIN)
+TECH = (Role.TECHNICIAN,)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str | None  # None: back to the status held from
+    event: str
+    roles: tuple[str, ...]
+    own_job: bool = False  # a technician may act only on a job assigned to them
+    needs_reason: bool = False
+    stamps: tuple[str, ...] = field(default=())
+
+
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in [
+        Action("dispatch", "进入派单", (S.NEW,), S.DISPATCHING, EventType.DISPATCHING, DISPATCH),
+        Action(
+            "assign", "派给师傅", (S.NEW, S.DISPATCHING), S.ASSIGNED, EventType.ASSIGNED,
+            DISPATCH, stamps=("assigned_at",),
+        ),
+        Action(
+            "accept", "接单", (S.ASSIGNED,), S.ACCEPTED, EventType.ACCEPTED, TECH + DISPATCH,
+            own_job=True, stamps=("accepted_at",),
+        ),
+        Action(
+            "decline", "拒单", (S.ASSIGNED,), S.DISPATCHING, EventType.DECLINED, TECH,
+            own_job=True, needs_reason=True,
+        ),
+        Action(
+            "unassign", "撤回派单", (S.ASSIGNED, S.ACCEPTED), S.DISPATCHING, EventType.UNASSIGNED,
+            DISPATCH, needs_reason=True,
+        ),
+        Action("depart", "出发", (S.ACCEPTED,), S.EN_ROUTE, EventType.EN_ROUTE, TECH, own_job=True),
+        Action(
+            "arrive", "已到达", (S.EN_ROUTE,), S.ON_SITE, EventType.ON_SITE, TECH, own_job=True,
+            stamps=("arrived_at",),
+        ),
+        Action(
+            "start_work", "开始维修", (S.ON_SITE,), S.IN_PROGRESS, EventType.WORK_STARTED, TECH,
+            own_job=True,
+        ),
+        Action(
+            "complete", "完工", (S.IN_PROGRESS,), S.COMPLETED, EventType.COMPLETED, TECH,
+            own_job=True, stamps=("completed_at",),
+        ),
+        Action(
+            "close", "关闭工单", (S.COMPLETED,), S.CLOSED, EventType.CLOSED, DESK,
+            stamps=("closed_at",),
+        ),
+        Action(
+            "cancel", "取消工单", CANCELLABLE, S.CANCELLED, EventType.CANCELLED, DESK,
+            needs_reason=True, stamps=("cancelled_at",),
+        ),
+        Action(
+            "hold", "挂起", HOLDABLE, S.ON_HOLD, EventType.ON_HOLD, DESK + TECH, own_job=True,
+            needs_reason=True,
+        ),
+        Action("resume", "恢复处理", (S.ON_HOLD,), None, EventType.RESUMED, DESK + TECH, own_job=True),
+        Action(
+            "reopen", "重开工单", (S.COMPLETED, S.CLOSED), S.DISPATCHING, EventType.REOPENED, DESK,
+            needs_reason=True,
+        ),
+    ]
+}
+
+# Actions after which the ticket no longer has a technician.
+RELEASES_TECHNICIAN = {"decline", "unassign", "reopen"}
+SYSTEM_LABEL = "系统"
+
+
+def _target_for(action: Action, ticket: Ticket) -> str:
+    return action.target if action.target is not None else ticket.status_before_hold
+
+
+def can_perform(user, ticket: Ticket, action_name: str) -> bool:
+    """Whether ``user`` (None for the system) may perform the action on this ticket now."""
+    action = ACTIONS.get(action_name)
+    if action is None or ticket.status not in action.sources:
+        return False
+    if user is None:
+        return True
+    if not user.has_role(*action.roles):
+        return False
+    if user.role == Role.TECHNICIAN and not user.is_superuser:
+        if not action.own_job:
+            return False
+        tech = getattr(user, "technician", None)
+        return tech is not None and ticket.technician_id == tech.pk
+    return True
+
+
+def actions_available(user, ticket: Ticket) -> list[Action]:
+    return [a for name, a in ACTIONS.items() if name != "assign" and can_perform(user, ticket, name)]
+
+
+def ticket_transition(
+    *,
+    ticket: Ticket,
+    action: str,
+    actor=None,
+    note: str = "",
+    technician=None,
+    actor_label: str = "",
+) -> Ticket:
+    """Perform ``action`` on ``ticket`` as ``actor`` (None: the system).
+
+    Preconditions: the action exists, the ticket's status is one of its
+    sources, the actor's role allows it, a reason is given where required and
+    ``assign`` names an active technician. Otherwise a DomainError is raised
+    and nothing is written. Raises ConcurrentUpdate when another change to the
+    ticket committed after ``ticket`` was read.
+    Side effects: one TicketEvent; notification jobs queued in the same transaction.
+    """
+    spec = ACTIONS.get(action)
+    if spec is None:
+        raise IllegalTransition(_("未知的操作。"), code="unknown_action")
+    if ticket.status not in spec.sources:
+        raise IllegalTransition(
+            _("工单当前状态为“%(status)s”，不能执行“%(action)s”。")
+            % {"status": ticket.get_status_display(), "action": spec.label}
+        )
+    target = _target_for(spec, ticket)
+    if target not in ALLOWED_TRANSITIONS[ticket.status]:
+        raise IllegalTransition(_("不允许的状态变更。"))
+    if not can_perform(actor, ticket, action):
+        raise PermissionDenied(_("您没有权限对该工单执行“%(action)s”。") % {"action": spec.label})
+    note = (note or "").strip()
+    if spec.needs_reason and not note:
+        raise ValidationFailed(_("请填写原因。"), code="reason_required")
+    if len(note) > 500:
+        raise ValidationFailed(_("原因不能超过500个字。"), code="reason_too_long")
+
+    now = timezone.now()
+    changes: dict = {"status": target, "version": F("version") + 1, "updated_at": now}
+    for stamp in spec.stamps:
+        changes[stamp] = now
+    data: dict = {}
+    if action == "assign":
+        if technician is None or not technician.active:
+            raise ValidationFailed(_("请选择一位在岗的师傅。"), code="technician_required")
+        changes["technician"] = technician
+        data = {"technician_id": technician.pk, "technician_name": technician.name}
+    elif action in RELEASES_TECHNICIAN:
+        changes["technician"] = None
+        if ticket.technician_id:
+            data = {"technician_id": ticket.technician_id}
+    if action == "hold":
+        changes["status_before_hold"] = ticket.status
+    elif action == "resume":
+        changes["status_before_hold"] = ""
+
+    with transaction.atomic():
+        won = Ticket.objects.filter(
+            pk=ticket.pk, version=ticket.version, status=ticket.status
+        ).update(**changes)
+        if not won:
+            raise ConcurrentUpdate(_("工单已被他人更新，请刷新后重试。"))
+        event = TicketEvent.objects.create(
+            ticket_id=ticket.pk,
+            type=spec.event,
+            actor=actor,
+            actor_label=actor_label or (str(actor) if actor else SYSTEM_LABEL),
+            from_status=ticket.status,
+            to_status=target,
+            note=note,
+            data=data,
+            created_at=now,
+        )
+        ticket.refresh_from_db()
+        from baoxiu.notifications.services import notify_ticket_event
+
+        notify_ticket_event(ticket=ticket, event=event)
+    return ticket

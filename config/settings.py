@@ -1,0 +1,168 @@
+"""Settings for every deployment, driven by environment variables (README)."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from config.env import BASE_DIR, env, env_bool, env_list
+
+DEBUG = env_bool("BAOXIU_DEBUG", False)
+SECRET_KEY = env("BAOXIU_SECRET_KEY", required=True)
+ALLOWED_HOSTS = env_list("BAOXIU_ALLOWED_HOSTS", "127.0.0.1,localhost")
+CSRF_TRUSTED_ORIGINS = env_list("BAOXIU_CSRF_TRUSTED_ORIGINS", "")
+
+# Field encryption: comma-separated "key_id:base64(32 bytes)" pairs, newest first.
+# Data is written with the first key and read with whichever key id it names.
+FIELD_ENCRYPTION_KEYS = env("BAOXIU_FIELD_KEYS", required=True)
+# Keyed hash for blind indexes (look-up of a phone number without decrypting).
+BLIND_INDEX_KEY = env("BAOXIU_BLIND_INDEX_KEY", required=True)
+
+VAR_DIR = BASE_DIR / "var"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "baoxiu.core",
+    "baoxiu.accounts",
+    "baoxiu.catalog",
+    "baoxiu.workforce",
+    "baoxiu.customers",
+    "baoxiu.tickets",
+    "baoxiu.notifications",
+    "baoxiu.portal",
+    "baoxiu.console",
+    "baoxiu.api",
+    "baoxiu.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "baoxiu" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "baoxiu.core.context_processors.organisation",
+            ],
+        },
+    }
+]
+
+
+def database_from_url(url: str) -> dict:
+    """SQLite gets WAL, a busy timeout and IMMEDIATE transactions, so writers
+    queue for the lock at BEGIN instead of failing half-way through."""
+    config = dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+            ),
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+DATABASES = {
+    "default": database_from_url(
+        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'baoxiu.sqlite3'}") or ""
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "baoxiu" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Security. Production runs behind TLS; `manage.py check --deploy` passes with
+# BAOXIU_DEBUG unset and BAOXIU_SECURE_COOKIES on (the default when not DEBUG).
+SECURE_COOKIES = env_bool("BAOXIU_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 12
+SECURE_SSL_REDIRECT = env_bool("BAOXIU_SSL_REDIRECT", SECURE_COOKIES)
+SECURE_HSTS_SECONDS = int(env("BAOXIU_HSTS_SECONDS", "31536000" if SECURE_COOKIES else "0") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Where customers reach the tracking page from outside (links in messages).
+PUBLIC_BASE_URL = env("BAOXIU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Notification channels, one module per vendor; "fake" records and delivers nothing.
+SMS_BACKEND = env("BAOXIU_SMS_BACKEND", "baoxiu.notifications.channels.sms.fake.FakeSmsChannel")
+
+# Background worker: how often an idle worker polls the queue, and how long a
+# claimed job may run before another worker may take it over.
+WORKER_POLL_SECONDS = float(env("BAOXIU_WORKER_POLL_SECONDS", "1.0") or 1.0)
+WORKER_LEASE_SECONDS = int(env("BAOXIU_WORKER_LEASE_SECONDS", "300") or 300)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("BAOXIU_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

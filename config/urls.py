@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from baoxiu.api.urls import api
+
+urlpatterns = [
+    path("", include("baoxiu.portal.urls")),
+    path("accounts/", include("baoxiu.accounts.urls")),
+    path("console/", include("baoxiu.console.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("baoxiu.core.urls")),
+]

@@ -1,0 +1,43 @@
+import os
+
+import pytest
+
+from tests.factories import FaultTypeFactory, TechnicianFactory, UserFactory
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made
+# by fixtures in that thread are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fake_sms_outbox():
+    from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
+
+    FakeSmsChannel.reset()
+    yield
+    FakeSmsChannel.reset()
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(username="agent", role="agent")
+
+
+@pytest.fixture
+def dispatcher(db):
+    return UserFactory(username="dispatcher", role="dispatcher")
+
+
+@pytest.fixture
+def technician(db):
+    return TechnicianFactory(user__username="tech1", name="李师傅")
+
+
+@pytest.fixture
+def other_technician(db):
+    return TechnicianFactory(user__username="tech2", name="赵师傅")
+
+
+@pytest.fixture
+def fault_type(db):
+    return FaultTypeFactory(code="fingerprint", name="指纹无法识别")
