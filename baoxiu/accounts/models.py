@@ -43,7 +43,9 @@ class Organisation(TimeStampedModel):
 class OfficialChannel(models.Model):
     """A genuine way to reach the organisation; anyone can check a number against these."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="channels")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="channels"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=ChannelKind.choices)
     value = models.CharField(_("号码或网址"), max_length=200)
     label = models.CharField(_("说明"), max_length=100, blank=True, default="")
@@ -51,7 +53,9 @@ class OfficialChannel(models.Model):
     class Meta:
         verbose_name = _("官方渠道")
         verbose_name_plural = _("官方渠道")
-        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="accounts_channel_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="accounts_channel_unique")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.value}"

@@ -4,4 +4,12 @@ from baoxiu.console import views
 
 app_name = "console"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("tickets/", views.tickets, name="tickets"),
+    path("tickets/new/", views.ticket_new, name="ticket_new"),
+    path("tickets/<str:code>/", views.ticket_detail, name="ticket_detail"),
+    path("tickets/<str:code>/action/", views.ticket_action, name="ticket_action"),
+    path("dispatch/", views.dispatch, name="dispatch"),
+    path("jobs/", views.my_jobs, name="my_jobs"),
+]

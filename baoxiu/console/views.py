@@ -1,5 +1,155 @@
-from django.http import HttpResponse
+"""Staff pages. Each view: parse input, fetch through an access helper, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from baoxiu.accounts.choices import Role
+from baoxiu.accounts.permissions import (
+    DISPATCH_ROLES,
+    STAFF_ROLES,
+    TICKET_DESK_ROLES,
+    role_required,
+)
+from baoxiu.core.errors import DomainError, NotFound
+from baoxiu.tickets.choices import TicketChannel, TicketStatus
+from baoxiu.tickets.forms import TicketReportForm
+from baoxiu.tickets.selectors import (
+    TicketFilters,
+    access_ticket,
+    dispatch_queue,
+    jobs_for_technician,
+    ticket_list,
+    ticket_timeline,
+)
+from baoxiu.tickets.services import ticket_create
+from baoxiu.tickets.transitions import actions_available, can_perform, ticket_transition
+from baoxiu.workforce.selectors import technicians_for_assignment
+
+HOME_BY_ROLE = {
+    Role.TECHNICIAN: "console:my_jobs",
+    Role.DISPATCHER: "console:dispatch",
+}
 
 
+@role_required(*STAFF_ROLES)
 def home(request):
-    return HttpResponse("")
+    return redirect(HOME_BY_ROLE.get(request.user.role, "console:tickets"))
+
+
+def _access(request, code):
+    try:
+        return access_ticket(request.user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@role_required(*TICKET_DESK_ROLES)
+def tickets(request):
+    filters = TicketFilters(
+        status=request.GET.get("status", ""),
+        query=request.GET.get("q", "")[:50],
+    )
+    page = Paginator(ticket_list(user=request.user, filters=filters), 25).get_page(
+        request.GET.get("page")
+    )
+    context = {"page": page, "filters": filters, "statuses": TicketStatus.choices}
+    template = "console/_ticket_rows.html" if request.htmx else "console/tickets.html"
+    return render(request, template, context)
+
+
+@role_required(*STAFF_ROLES)
+def ticket_detail(request, code):
+    ticket = _access(request, code)
+    context = {
+        "ticket": ticket,
+        "events": ticket_timeline(ticket),
+        "actions": actions_available(request.user, ticket),
+        "can_assign": can_perform(request.user, ticket, "assign"),
+    }
+    if context["can_assign"]:
+        context["technicians"] = technicians_for_assignment(fault_type=ticket.fault_type)
+    return render(request, "console/ticket_detail.html", context)
+
+
+@role_required(Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
+def ticket_new(request):
+    form = TicketReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket, _created = ticket_create(
+                request=form.to_request(channel=TicketChannel.PHONE),
+                created_by=request.user,
+                idempotency_key=str(form.cleaned_data["submission_id"]),
+                idempotency_scope="console",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已为来电客户创建工单 {ticket.code}。")
+            return redirect("console:ticket_detail", code=ticket.code)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "console/ticket_new.html", {"form": form}, status=status)
+
+
+@role_required(*DISPATCH_ROLES)
+def dispatch(request):
+    queue = dispatch_queue(user=request.user)[:100]
+    return render(request, "console/dispatch.html", {"queue": queue})
+
+
+@role_required(Role.TECHNICIAN)
+def my_jobs(request):
+    jobs = [
+        (job, actions_available(request.user, job))
+        for job in jobs_for_technician(user=request.user)
+    ]
+    return render(request, "console/my_jobs.html", {"jobs": jobs})
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def ticket_action(request, code):
+    ticket = _access(request, code)
+    action = request.POST.get("action", "")
+    technician = None
+    if action == "assign":
+        technician = (
+            technicians_for_assignment().filter(pk=_int(request.POST.get("technician"))).first()
+        )
+    try:
+        if str(ticket.version) != request.POST.get("version", str(ticket.version)):
+            messages.error(request, "工单已被他人更新，请核对后重试。")
+        else:
+            ticket_transition(
+                ticket=ticket,
+                action=action,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+                technician=technician,
+            )
+            messages.success(request, f"工单 {ticket.code}：操作成功。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    next_url = _safe_next(request)
+    return redirect(next_url) if next_url else redirect("console:ticket_detail", code=code)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _safe_next(request) -> str | None:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None

@@ -69,9 +69,12 @@ def enqueue(
                 max_attempts=max_attempts,
             )
     except IntegrityError:
-        if dedupe_key and Job.objects.filter(
-            dedupe_key=dedupe_key, state__in=[JobState.QUEUED, JobState.RUNNING]
-        ).exists():
+        if (
+            dedupe_key
+            and Job.objects.filter(
+                dedupe_key=dedupe_key, state__in=[JobState.QUEUED, JobState.RUNNING]
+            ).exists()
+        ):
             return None
         raise
 
@@ -100,14 +103,11 @@ def claim_next(worker_id: str) -> Job | None:
 
 def _claim_first(ids, worker_id, now, lease) -> Job | None:
     for job_id in ids:
-        won = (
-            Job.objects.filter(_claimable(now), pk=job_id)
-            .update(
-                state=JobState.RUNNING,
-                locked_by=worker_id,
-                locked_until=now + lease,
-                attempts=F("attempts") + 1,
-            )
+        won = Job.objects.filter(_claimable(now), pk=job_id).update(
+            state=JobState.RUNNING,
+            locked_by=worker_id,
+            locked_until=now + lease,
+            attempts=F("attempts") + 1,
         )
         if won:
             return Job.objects.get(pk=job_id)

@@ -20,7 +20,7 @@ def normalize_mobile(raw: str) -> str:
     digits = re.sub(r"[\s\-()（）]", "", raw or "")
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
-            digits = digits[len(prefix):]
+            digits = digits[len(prefix) :]
             break
     if not _MOBILE.match(digits):
         raise ValidationFailed(_("请输入有效的11位中国大陆手机号码。"), code="invalid_phone")

@@ -1,13 +1,49 @@
-from django.http import HttpResponse
+"""Public pages: anyone can report a fault and follow it with the tracking link."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from baoxiu.catalog.selectors import fault_types_active
+from baoxiu.core.errors import DomainError, NotFound
+from baoxiu.tickets.choices import TicketChannel
+from baoxiu.tickets.forms import TicketReportForm
+from baoxiu.tickets.selectors import ticket_by_tracking, ticket_timeline
+from baoxiu.tickets.services import ticket_create
 
 
 def home(request):
-    return HttpResponse("")
+    return render(request, "portal/home.html", {"fault_types": fault_types_active()})
 
 
+@require_http_methods(["GET", "POST"])
 def report(request):
-    return HttpResponse("")
+    form = TicketReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket, _created = ticket_create(
+                request=form.to_request(channel=TicketChannel.WEB),
+                idempotency_key=str(form.cleaned_data["submission_id"]),
+                idempotency_scope="portal",
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "报修已受理，请保存本页链接以便随时查看进度。")
+            return redirect("portal:track", code=ticket.code, token=ticket.tracking_token)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/report.html", {"form": form}, status=status)
 
 
 def track(request, code, token):
-    return HttpResponse("")
+    try:
+        ticket = ticket_by_tracking(code, token)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    context = {"ticket": ticket, "events": ticket_timeline(ticket)}
+    template = "portal/_track_status.html" if request.htmx else "portal/track.html"
+    response = render(request, template, context)
+    response["Referrer-Policy"] = "no-referrer"  # the URL carries the token
+    response["Cache-Control"] = "no-store"
+    return response

@@ -102,6 +102,9 @@ class TicketCodeSequence(models.Model):
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.day}: {self.last}"
+
 
 class IdempotencyRecord(models.Model):
     """Remembers a create request by its Idempotency-Key so a retry returns the same ticket."""
@@ -116,3 +119,6 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="tickets_idempotency_unique")
         ]
+
+    def __str__(self):
+        return f"{self.scope}:{self.key}"

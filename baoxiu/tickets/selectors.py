@@ -27,9 +27,7 @@ def tickets_visible_to(user) -> QuerySet[Ticket]:
     qs = _base()
     if not (user and user.is_authenticated and user.is_active):
         return qs.none()
-    if user.is_superuser or user.role in (
-        Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN
-    ):
+    if user.is_superuser or user.role in (Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN):
         return qs
     if user.role == Role.OUTLET_MANAGER:
         return qs.filter(technician__outlet__manager=user)

@@ -128,7 +128,9 @@ def ticket_create(
                 record.save(update_fields=["ticket"])
     except IntegrityError:
         # Another request with the same key committed first.
-        previous = _replay(idempotency_scope, idempotency_key, fingerprint) if idempotency_key else None
+        previous = (
+            _replay(idempotency_scope, idempotency_key, fingerprint) if idempotency_key else None
+        )
         if previous is None:
             raise
         return previous, False

@@ -17,7 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baoxiu.accounts.choices import Role
-from baoxiu.core.errors import ConcurrentUpdate, IllegalTransition, PermissionDenied, ValidationFailed
+from baoxiu.core.errors import (
+    ConcurrentUpdate,
+    IllegalTransition,
+    PermissionDenied,
+    ValidationFailed,
+)
 from baoxiu.tickets.choices import EventType
 from baoxiu.tickets.choices import TicketStatus as S
 from baoxiu.tickets.models import Ticket, TicketEvent
@@ -63,49 +68,112 @@ ACTIONS: dict[str, Action] = {
     for a in [
         Action("dispatch", "进入派单", (S.NEW,), S.DISPATCHING, EventType.DISPATCHING, DISPATCH),
         Action(
-            "assign", "派给师傅", (S.NEW, S.DISPATCHING), S.ASSIGNED, EventType.ASSIGNED,
-            DISPATCH, stamps=("assigned_at",),
+            "assign",
+            "派给师傅",
+            (S.NEW, S.DISPATCHING),
+            S.ASSIGNED,
+            EventType.ASSIGNED,
+            DISPATCH,
+            stamps=("assigned_at",),
         ),
         Action(
-            "accept", "接单", (S.ASSIGNED,), S.ACCEPTED, EventType.ACCEPTED, TECH + DISPATCH,
-            own_job=True, stamps=("accepted_at",),
+            "accept",
+            "接单",
+            (S.ASSIGNED,),
+            S.ACCEPTED,
+            EventType.ACCEPTED,
+            TECH + DISPATCH,
+            own_job=True,
+            stamps=("accepted_at",),
         ),
         Action(
-            "decline", "拒单", (S.ASSIGNED,), S.DISPATCHING, EventType.DECLINED, TECH,
-            own_job=True, needs_reason=True,
+            "decline",
+            "拒单",
+            (S.ASSIGNED,),
+            S.DISPATCHING,
+            EventType.DECLINED,
+            TECH,
+            own_job=True,
+            needs_reason=True,
         ),
         Action(
-            "unassign", "撤回派单", (S.ASSIGNED, S.ACCEPTED), S.DISPATCHING, EventType.UNASSIGNED,
-            DISPATCH, needs_reason=True,
+            "unassign",
+            "撤回派单",
+            (S.ASSIGNED, S.ACCEPTED),
+            S.DISPATCHING,
+            EventType.UNASSIGNED,
+            DISPATCH,
+            needs_reason=True,
         ),
         Action("depart", "出发", (S.ACCEPTED,), S.EN_ROUTE, EventType.EN_ROUTE, TECH, own_job=True),
         Action(
-            "arrive", "已到达", (S.EN_ROUTE,), S.ON_SITE, EventType.ON_SITE, TECH, own_job=True,
+            "arrive",
+            "已到达",
+            (S.EN_ROUTE,),
+            S.ON_SITE,
+            EventType.ON_SITE,
+            TECH,
+            own_job=True,
             stamps=("arrived_at",),
         ),
         Action(
-            "start_work", "开始维修", (S.ON_SITE,), S.IN_PROGRESS, EventType.WORK_STARTED, TECH,
+            "start_work",
+            "开始维修",
+            (S.ON_SITE,),
+            S.IN_PROGRESS,
+            EventType.WORK_STARTED,
+            TECH,
             own_job=True,
         ),
         Action(
-            "complete", "完工", (S.IN_PROGRESS,), S.COMPLETED, EventType.COMPLETED, TECH,
-            own_job=True, stamps=("completed_at",),
+            "complete",
+            "完工",
+            (S.IN_PROGRESS,),
+            S.COMPLETED,
+            EventType.COMPLETED,
+            TECH,
+            own_job=True,
+            stamps=("completed_at",),
         ),
         Action(
-            "close", "关闭工单", (S.COMPLETED,), S.CLOSED, EventType.CLOSED, DESK,
+            "close",
+            "关闭工单",
+            (S.COMPLETED,),
+            S.CLOSED,
+            EventType.CLOSED,
+            DESK,
             stamps=("closed_at",),
         ),
         Action(
-            "cancel", "取消工单", CANCELLABLE, S.CANCELLED, EventType.CANCELLED, DESK,
-            needs_reason=True, stamps=("cancelled_at",),
+            "cancel",
+            "取消工单",
+            CANCELLABLE,
+            S.CANCELLED,
+            EventType.CANCELLED,
+            DESK,
+            needs_reason=True,
+            stamps=("cancelled_at",),
         ),
         Action(
-            "hold", "挂起", HOLDABLE, S.ON_HOLD, EventType.ON_HOLD, DESK + TECH, own_job=True,
+            "hold",
+            "挂起",
+            HOLDABLE,
+            S.ON_HOLD,
+            EventType.ON_HOLD,
+            DESK + TECH,
+            own_job=True,
             needs_reason=True,
         ),
-        Action("resume", "恢复处理", (S.ON_HOLD,), None, EventType.RESUMED, DESK + TECH, own_job=True),
         Action(
-            "reopen", "重开工单", (S.COMPLETED, S.CLOSED), S.DISPATCHING, EventType.REOPENED, DESK,
+            "resume", "恢复处理", (S.ON_HOLD,), None, EventType.RESUMED, DESK + TECH, own_job=True
+        ),
+        Action(
+            "reopen",
+            "重开工单",
+            (S.COMPLETED, S.CLOSED),
+            S.DISPATCHING,
+            EventType.REOPENED,
+            DESK,
             needs_reason=True,
         ),
     ]
@@ -138,7 +206,9 @@ def can_perform(user, ticket: Ticket, action_name: str) -> bool:
 
 
 def actions_available(user, ticket: Ticket) -> list[Action]:
-    return [a for name, a in ACTIONS.items() if name != "assign" and can_perform(user, ticket, name)]
+    return [
+        a for name, a in ACTIONS.items() if name != "assign" and can_perform(user, ticket, name)
+    ]
 
 
 def ticket_transition(

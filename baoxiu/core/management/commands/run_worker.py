@@ -21,6 +21,8 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         worker_id = worker_id or queue.default_worker_id()
-        self.stdout.write(f"worker {worker_id} started; jobs: {', '.join(sorted(queue.registered_jobs()))}")
+        self.stdout.write(
+            f"worker {worker_id} started; jobs: {', '.join(sorted(queue.registered_jobs()))}"
+        )
         count = queue.work(worker_id=worker_id, burst=burst, should_stop=lambda: stopping["now"])
         self.stdout.write(f"worker {worker_id} stopped after {count} jobs")

@@ -22,7 +22,9 @@ class FakeSmsChannel:
                 if sent["key"] == idempotency_key:
                     return SmsResult(message_id=sent["id"])
             message_id = f"fake-{len(self.outbox) + 1}"
-            self.outbox.append({"id": message_id, "key": idempotency_key, "phone": phone, "text": text})
+            self.outbox.append(
+                {"id": message_id, "key": idempotency_key, "phone": phone, "text": text}
+            )
         logger.info("fake sms %s to %s", message_id, mask_mobile(phone))
         return SmsResult(message_id=message_id)
 

@@ -1,0 +1,74 @@
+"""The report form, shared by the public page and the agent console."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baoxiu.catalog.selectors import fault_types_active, lock_models_active
+from baoxiu.core.errors import ValidationFailed
+from baoxiu.core.validators import normalize_mobile
+from baoxiu.tickets.services import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, TicketRequest
+
+
+class TicketReportForm(forms.Form):
+    name = forms.CharField(label=_("联系人"), max_length=MAX_NAME)
+    phone = forms.CharField(label=_("手机号码"), max_length=20)
+    address = forms.CharField(label=_("上门地址"), max_length=MAX_ADDRESS)
+    area_name = forms.CharField(label=_("所在区县"), max_length=100, required=False)
+    lock_model = forms.ModelChoiceField(
+        label=_("锁具型号"), queryset=lock_models_active(), required=False, empty_label=_("不清楚")
+    )
+    fault_type = forms.ModelChoiceField(
+        label=_("故障类型"), queryset=fault_types_active(), empty_label=None
+    )
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=MAX_DESCRIPTION,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # One id per rendered form: a double submit or a retry after a timeout
+    # returns the ticket the first submit made.
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    error_messages_zh = {
+        "required": _("此项为必填项。"),
+        "max_length": _("内容过长，最多 %(limit_value)d 个字。"),
+        "invalid_choice": _("请从列表中选择。"),
+        "invalid": _("格式不正确。"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.error_messages.update(self.error_messages_zh)
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
+        self.fields["name"].widget.attrs.update({"autocomplete": "name"})
+
+    def clean_phone(self):
+        try:
+            return normalize_mobile(self.cleaned_data["phone"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(self.error_messages_zh["required"])
+        return name
+
+    def to_request(self, *, channel: str) -> TicketRequest:
+        data = self.cleaned_data
+        return TicketRequest(
+            name=data["name"],
+            phone=data["phone"],
+            address_text=data["address"],
+            area_name=data.get("area_name") or "",
+            fault_type=data["fault_type"],
+            lock_model=data.get("lock_model"),
+            description=data.get("description") or "",
+            channel=channel,
+        )

@@ -1,0 +1,72 @@
+"""Real concurrency against the configured database (SQLite file or PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from baoxiu.core.errors import ConcurrentUpdate
+from baoxiu.tickets.choices import TicketStatus
+from baoxiu.tickets.models import Ticket, TicketEvent
+from baoxiu.tickets.transitions import ticket_transition
+from tests.factories import UserFactory, make_ticket
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(*callables):
+    """Run callables in threads that start together; return each one's result or error."""
+    barrier = threading.Barrier(len(callables))
+    results = [None] * len(callables)
+
+    def runner(i, fn):
+        try:
+            barrier.wait()
+            results[i] = ("ok", fn())
+        except Exception as exc:  # noqa: BLE001 - the test inspects it
+            results[i] = ("error", exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=runner, args=(i, fn)) for i, fn in enumerate(callables)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_two_concurrent_transitions_exactly_one_wins(round_, fault_type, technician):
+    dispatcher = UserFactory(username="dispatcher", role="dispatcher")
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="dispatch")
+    ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=technician)
+
+    # Both sides read the same version before either writes.
+    seen_by_tech = Ticket.objects.get(pk=ticket.pk)
+    seen_by_dispatcher = Ticket.objects.get(pk=ticket.pk)
+    results = race(
+        lambda: ticket_transition(ticket=seen_by_tech, action="accept", actor=technician.user),
+        lambda: ticket_transition(
+            ticket=seen_by_dispatcher, action="unassign", actor=dispatcher, note="改派"
+        ),
+    )
+
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"]
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, ConcurrentUpdate)
+    final = Ticket.objects.get(pk=ticket.pk)
+    assert final.version == 4
+    assert final.status in {TicketStatus.ACCEPTED, TicketStatus.DISPATCHING}
+    assert TicketEvent.objects.filter(ticket=ticket).count() == 4
+
+
+def test_many_identical_transitions_only_one_event(fault_type):
+    ticket = make_ticket(fault_type=fault_type)
+    copies = [Ticket.objects.get(pk=ticket.pk) for _ in range(4)]
+    results = race(*[lambda t=t: ticket_transition(ticket=t, action="dispatch") for t in copies])
+    assert sorted(kind for kind, _ in results) == ["error", "error", "error", "ok"]
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.DISPATCHING
+    assert TicketEvent.objects.filter(ticket=ticket, type="dispatching").count() == 1
