@@ -1,12 +1,6 @@
-import os
-
 import pytest
 
 from tests.factories import FaultTypeFactory, TechnicianFactory, UserFactory
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made
-# by fixtures in that thread are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)

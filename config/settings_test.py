@@ -13,7 +13,7 @@ os.environ.setdefault("BAOXIU_SECURE_COOKIES", "0")
 os.environ.setdefault("BAOXIU_ENV_FILE", "/nonexistent")
 
 from config.settings import *  # noqa: E402,F403
-from config.settings import DATABASES, VAR_DIR  # noqa: E402
+from config.settings import DATABASES, STATIC_ROOT, VAR_DIR  # noqa: E402
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
@@ -27,3 +27,7 @@ STORAGES = {
 }
 ALLOWED_HOSTS = ["*"]
 LANGUAGE_CODE = "zh-hans"
+
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,96 @@
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from baoxiu.customers.models import Customer
+from baoxiu.tickets.choices import TicketStatus
+from baoxiu.tickets.models import Ticket
+from tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def report_data(fault, **overrides):
+    data = {
+        "name": "王小明",
+        "phone": "13800138000",
+        "address": "深圳市南山区科技园路1号",
+        "area_name": "深圳市南山区",
+        "fault_type": fault.pk,
+        "description": "指纹识别失败",
+        "submission_id": str(uuid.uuid4()),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_report_creates_ticket_and_redirects_to_tracking(client, fault_type):
+    response = client.post(reverse("portal:report"), report_data(fault_type))
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert response.url == f"/t/{ticket.code}/{ticket.tracking_token}/"
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert ticket.code in page.content.decode()
+    assert "已受理" in page.content.decode()
+
+
+def test_double_submit_makes_one_ticket(client, fault_type):
+    data = report_data(fault_type)
+    first = client.post(reverse("portal:report"), data)
+    second = client.post(reverse("portal:report"), data)
+    assert first.url == second.url
+    assert Ticket.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"phone": "1234"}, "请输入有效的11位中国大陆手机号码。"),
+        ({"phone": "010-88888888"}, "请输入有效的11位中国大陆手机号码。"),
+        ({"name": ""}, "此项为必填项。"),
+        ({"address": ""}, "此项为必填项。"),
+        ({"description": "锁" * 1001}, "内容过长，最多 1000 个字。"),
+        ({"fault_type": "999999"}, "请从列表中选择。"),
+    ],
+)
+def test_bad_report_explains_in_chinese_and_writes_nothing(client, fault_type, overrides, message):
+    response = client.post(reverse("portal:report"), report_data(fault_type, **overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert (Ticket.objects.count(), Customer.objects.count()) == (0, 0)
+
+
+def test_empty_report(client, fault_type):
+    response = client.post(reverse("portal:report"), {})
+    assert response.status_code == 400
+    assert Ticket.objects.count() == 0
+
+
+def test_tracking_token_shows_only_its_own_ticket(client, fault_type):
+    mine = make_ticket(fault_type=fault_type)
+    other = make_ticket(fault_type=fault_type, phone="13900139000")
+    assert client.get(f"/t/{mine.code}/{mine.tracking_token}/").status_code == 200
+    assert client.get(f"/t/{mine.code}/{other.tracking_token}/").status_code == 404
+    assert client.get(f"/t/{other.code}/{mine.tracking_token}/").status_code == 404
+    assert client.get(f"/t/{mine.code}/{mine.tracking_token[:-1]}x/").status_code == 404
+
+
+def test_tracking_page_hides_personal_data(client, fault_type):
+    ticket = make_ticket(fault_type=fault_type, name="欧阳明珠", phone="13912345678")
+    body = client.get(f"/t/{ticket.code}/{ticket.tracking_token}/").content.decode()
+    assert "欧阳明珠" not in body and "13912345678" not in body
+    assert ticket.status == TicketStatus.NEW
+
+
+def test_tracking_partial_for_htmx_polling(client, fault_type):
+    ticket = make_ticket(fault_type=fault_type)
+    response = client.get(f"/t/{ticket.code}/{ticket.tracking_token}/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<html" not in body and 'data-testid="ticket-status"' in body
+
+
+def test_home_page(client):
+    assert client.get("/").status_code == 200
