@@ -70,3 +70,27 @@ def test_many_identical_transitions_only_one_event(fault_type):
     assert sorted(kind for kind, _ in results) == ["error", "error", "error", "ok"]
     assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.DISPATCHING
     assert TicketEvent.objects.filter(ticket=ticket, type="dispatching").count() == 1
+
+
+def test_concurrent_retries_of_one_create_make_one_ticket(fault_type):
+    from baoxiu.tickets.services import TicketRequest, ticket_create
+
+    request = TicketRequest(
+        name="王小明", phone="13800138000", address_text="深圳市南山区1号", fault_type=fault_type
+    )
+    results = race(
+        *[lambda: ticket_create(request=request, idempotency_key="retry-1") for _ in range(5)]
+    )
+    assert [kind for kind, _ in results] == ["ok"] * 5
+    codes = {value[0].code for _, value in results}
+    assert len(codes) == 1
+    assert sorted(created for _, (_, created) in results) == [False, False, False, False, True]
+    assert Ticket.objects.count() == 1
+
+
+def test_concurrent_reports_get_distinct_codes(fault_type):
+    phones = [f"1390000000{i}" for i in range(5)]
+    results = race(*[lambda p=p: make_ticket(fault_type=fault_type, phone=p) for p in phones])
+    assert [kind for kind, _ in results] == ["ok"] * 5
+    codes = sorted(value.code for _, value in results)
+    assert [int(code[-4:]) for code in codes] == [1, 2, 3, 4, 5]
