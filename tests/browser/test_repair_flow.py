@@ -81,8 +81,16 @@ def test_report_assign_complete_and_track(live_server, new_page, fault_type, tec
     expect(customer.get_by_test_id("ticket-status")).to_have_text("已完工")
     expect(customer.get_by_test_id("timeline").locator("li")).to_have_count(8)
     timeline = customer.get_by_test_id("timeline").inner_text()
-    for label in ["工单已创建", "进入派单", "已派给师傅", "师傅接单", "师傅出发", "师傅到达",
-                  "开始维修", "维修完成"]:
+    for label in [
+        "工单已创建",
+        "进入派单",
+        "已派给师傅",
+        "师傅接单",
+        "师傅出发",
+        "师傅到达",
+        "开始维修",
+        "维修完成",
+    ]:
         assert label in timeline
     # The page never shows the customer's own phone number or name in full.
     body = customer.content()

@@ -23,9 +23,7 @@ def database_bytes() -> bytes:
     if connection.vendor == "sqlite":
         connection.close()  # let SQLite checkpoint; read the WAL too in case it did not
         path = Path(settings_dict["NAME"])
-        return b"".join(
-            p.read_bytes() for p in [path, Path(f"{path}-wal")] if p.exists()
-        )
+        return b"".join(p.read_bytes() for p in [path, Path(f"{path}-wal")] if p.exists())
     assert connection.vendor == "postgresql"
     cmd = ["pg_dump", "--no-owner", "-h", settings_dict["HOST"] or "127.0.0.1"]
     cmd += ["-p", str(settings_dict["PORT"] or 5432), "-U", settings_dict["USER"] or "postgres"]
