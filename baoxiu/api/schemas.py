@@ -1,0 +1,30 @@
+"""Schemas shared by every app's endpoints: the error body, paging, catalogue refs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Schema
+
+MAX_PAGE_SIZE = 100
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="机器可读的错误代码，如 validation_error、not_found")
+    message: str = Field(..., description="可展示给用户的中文说明")
+    details: Any = Field(None, description="补充信息，如出错的字段及原因")
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The ``response=`` entries documenting an operation's error statuses."""
+    return {status: ErrorOut for status in statuses}
+
+
+class PageParams(Schema):
+    limit: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多100")
+    offset: int = Field(0, ge=0, description="跳过的条数")
+
+
+class CodeNameOut(Schema):
+    code: str
+    name: str

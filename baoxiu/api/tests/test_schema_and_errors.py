@@ -1,0 +1,66 @@
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from .helpers import TICKETS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_lists_the_ticket_paths(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    schema = response.json()
+    assert set(schema["paths"]) == {
+        "/api/v1/tickets",
+        "/api/v1/tickets/{code}",
+        "/api/v1/staff/tickets",
+        "/api/v1/staff/tickets/{code}",
+        "/api/v1/staff/tickets/{code}/transitions",
+    }
+    assert set(schema["paths"]["/api/v1/tickets"]["post"]["responses"]) == {
+        "200",
+        "201",
+        "400",
+        "403",
+        "415",
+        "422",
+    }
+    assert set(schema["components"]["securitySchemes"]) == {"ApiTokenAuth", "StaffSessionAuth"}
+
+
+def test_docs_page_uses_bundled_assets_only(client):
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert "/static/ninja/swagger-ui-bundle.js" in assets
+    assert all(asset.startswith("/static/") for asset in assets)
+    assert "http://" not in html and "https://" not in html
+    for asset in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui.css"):
+        assert finders.find(asset) is not None
+
+
+def test_unknown_route_under_the_api_is_json_404(client):
+    response = client.get("/api/v1/no/such/thing")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_api_root_is_json_404(client):
+    response = client.get("/api/v1/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_wrong_method_is_json_405(client):
+    response = client.delete(TICKETS)
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response["Allow"] == "POST"
