@@ -29,16 +29,12 @@ def notify_ticket_event(*, ticket, event) -> Notification | None:
 
 
 def render_text(notification: Notification) -> str:
-    from django.conf import settings
-    from django.urls import reverse
-
     ticket = notification.ticket
     org = organisation_profile()
-    path = reverse("portal:track", kwargs={"code": ticket.code, "token": ticket.tracking_token})
     return str(MESSAGES[notification.template]) % {
         "brand": org.brand if org else "baoxiu",
         "code": ticket.code,
-        "link": settings.PUBLIC_BASE_URL.rstrip("/") + path,
+        "link": ticket.tracking_url(),
         "technician": ticket.technician.name if ticket.technician else "",
     }
 

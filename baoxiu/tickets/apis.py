@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
@@ -71,7 +69,7 @@ class TicketCreatedOut(Schema):
 
 
 class TechnicianPublicOut(Schema):
-    name: str = Field(..., description="姓名（已脱敏）")
+    name: str = Field(..., description="师傅姓名")
     certificate_no: str = Field(..., description="上岗证编号，可用于核验身份")
     outlet: str
 
@@ -329,16 +327,11 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment) if moment else None
 
 
-def _tracking_url(ticket: Ticket) -> str:
-    path = reverse("portal:track", kwargs={"code": ticket.code, "token": ticket.tracking_token})
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
-
-
 def _created_out(ticket: Ticket) -> dict:
     return {
         "code": ticket.code,
         "tracking_token": ticket.tracking_token,
-        "tracking_url": _tracking_url(ticket),
+        "tracking_url": ticket.tracking_url(),
         "status": ticket.status,
         "created_at": _local(ticket.created_at),
     }
@@ -388,11 +381,12 @@ def _track_out(ticket: Ticket) -> dict:
     tech = ticket.technician
     return {
         **_common_fields(ticket),
-        # The link may be forwarded: the technician's name is masked too, but the
-        # certificate number stays whole so anyone can verify who is coming.
+        # The customer checks the person at the door against this card: the
+        # technician's name and certificate number are shown whole (they are
+        # staff, verifiable on the public channel), the customer's own are not.
         "technician": (
             {
-                "name": mask_name(tech.name),
+                "name": tech.name,
                 "certificate_no": tech.certificate_no,
                 "outlet": tech.outlet.name,
             }

@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from baoxiu.catalog.choices import Priority
@@ -70,6 +71,13 @@ class Ticket(models.Model):
 
     def __str__(self):
         return self.code
+
+    def tracking_path(self) -> str:
+        return reverse("portal:track", kwargs={"code": self.code, "token": self.tracking_token})
+
+    def tracking_url(self) -> str:
+        """The customer's link, absolute, for messages sent outside the site."""
+        return settings.PUBLIC_BASE_URL.rstrip("/") + self.tracking_path()
 
 
 class TicketEvent(models.Model):

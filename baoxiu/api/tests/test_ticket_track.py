@@ -33,14 +33,14 @@ def test_right_token_shows_progress_with_customer_masked(client, fault_type):
         assert secret not in text
 
 
-def test_assigned_technician_is_shown_masked_with_certificate(client, assigned_ticket, technician):
+def test_assigned_technician_card_shows_name_and_certificate(client, assigned_ticket, technician):
     response = track(client, assigned_ticket)
 
     assert response.status_code == 200
     body = response.json()
     assert (body["status"], body["status_label"]) == ("assigned", "已派单")
     assert body["technician"] == {
-        "name": "李**",
+        "name": "李师傅",
         "certificate_no": technician.certificate_no,
         "outlet": technician.outlet.name,
     }
