@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baoxiu.accounts.choices import Role
@@ -90,7 +91,7 @@ def ticket_new(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"已为来电客户创建工单 {ticket.code}。")
+            messages.success(request, _("已为来电客户创建工单 %(code)s。") % {"code": ticket.code})
             return redirect("console:ticket_detail", code=ticket.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "console/ticket_new.html", {"form": form}, status=status)
@@ -123,7 +124,7 @@ def ticket_action(request, code):
         )
     try:
         if str(ticket.version) != request.POST.get("version", str(ticket.version)):
-            messages.error(request, "工单已被他人更新，请核对后重试。")
+            messages.error(request, _("工单已被他人更新，请核对后重试。"))
         else:
             ticket_transition(
                 ticket=ticket,
@@ -132,7 +133,7 @@ def ticket_action(request, code):
                 note=request.POST.get("note", ""),
                 technician=technician,
             )
-            messages.success(request, f"工单 {ticket.code}：操作成功。")
+            messages.success(request, _("工单 %(code)s：操作成功。") % {"code": ticket.code})
     except DomainError as exc:
         messages.error(request, exc.message)
     next_url = _safe_next(request)

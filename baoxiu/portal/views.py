@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baoxiu.catalog.selectors import fault_types_active
@@ -30,7 +31,7 @@ def report(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "报修已受理，请保存本页链接以便随时查看进度。")
+            messages.success(request, _("报修已受理，请保存本页链接以便随时查看进度。"))
             return redirect("portal:track", code=ticket.code, token=ticket.tracking_token)
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/report.html", {"form": form}, status=status)

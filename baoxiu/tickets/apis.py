@@ -416,7 +416,7 @@ def _actions_out(user: User, ticket: Ticket) -> list[dict]:
     return [
         {
             "name": action.name,
-            "label": action.label,
+            "label": str(action.label),
             "needs_reason": action.needs_reason,
             "needs_technician": action.name == "assign",
         }

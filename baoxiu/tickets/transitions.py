@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from baoxiu.accounts.choices import Role
 from baoxiu.core.errors import (
@@ -53,7 +54,7 @@ TECH = (Role.TECHNICIAN,)
 @dataclass(frozen=True)
 class Action:
     name: str
-    label: str
+    label: str  # lazy translation
     sources: tuple[str, ...]
     target: str | None  # None: back to the status held from
     event: str
@@ -66,10 +67,12 @@ class Action:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        Action("dispatch", "进入派单", (S.NEW,), S.DISPATCHING, EventType.DISPATCHING, DISPATCH),
+        Action(
+            "dispatch", _l("进入派单"), (S.NEW,), S.DISPATCHING, EventType.DISPATCHING, DISPATCH
+        ),
         Action(
             "assign",
-            "派给师傅",
+            _l("派给师傅"),
             (S.NEW, S.DISPATCHING),
             S.ASSIGNED,
             EventType.ASSIGNED,
@@ -78,7 +81,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "accept",
-            "接单",
+            _l("接单"),
             (S.ASSIGNED,),
             S.ACCEPTED,
             EventType.ACCEPTED,
@@ -88,7 +91,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "decline",
-            "拒单",
+            _l("拒单"),
             (S.ASSIGNED,),
             S.DISPATCHING,
             EventType.DECLINED,
@@ -98,17 +101,19 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "unassign",
-            "撤回派单",
+            _l("撤回派单"),
             (S.ASSIGNED, S.ACCEPTED),
             S.DISPATCHING,
             EventType.UNASSIGNED,
             DISPATCH,
             needs_reason=True,
         ),
-        Action("depart", "出发", (S.ACCEPTED,), S.EN_ROUTE, EventType.EN_ROUTE, TECH, own_job=True),
+        Action(
+            "depart", _l("出发"), (S.ACCEPTED,), S.EN_ROUTE, EventType.EN_ROUTE, TECH, own_job=True
+        ),
         Action(
             "arrive",
-            "已到达",
+            _l("已到达"),
             (S.EN_ROUTE,),
             S.ON_SITE,
             EventType.ON_SITE,
@@ -118,7 +123,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "start_work",
-            "开始维修",
+            _l("开始维修"),
             (S.ON_SITE,),
             S.IN_PROGRESS,
             EventType.WORK_STARTED,
@@ -127,7 +132,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "complete",
-            "完工",
+            _l("完工"),
             (S.IN_PROGRESS,),
             S.COMPLETED,
             EventType.COMPLETED,
@@ -137,7 +142,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "close",
-            "关闭工单",
+            _l("关闭工单"),
             (S.COMPLETED,),
             S.CLOSED,
             EventType.CLOSED,
@@ -146,7 +151,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "cancel",
-            "取消工单",
+            _l("取消工单"),
             CANCELLABLE,
             S.CANCELLED,
             EventType.CANCELLED,
@@ -156,7 +161,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "hold",
-            "挂起",
+            _l("挂起"),
             HOLDABLE,
             S.ON_HOLD,
             EventType.ON_HOLD,
@@ -165,11 +170,17 @@ ACTIONS: dict[str, Action] = {
             needs_reason=True,
         ),
         Action(
-            "resume", "恢复处理", (S.ON_HOLD,), None, EventType.RESUMED, DESK + TECH, own_job=True
+            "resume",
+            _l("恢复处理"),
+            (S.ON_HOLD,),
+            None,
+            EventType.RESUMED,
+            DESK + TECH,
+            own_job=True,
         ),
         Action(
             "reopen",
-            "重开工单",
+            _l("重开工单"),
             (S.COMPLETED, S.CLOSED),
             S.DISPATCHING,
             EventType.REOPENED,
@@ -181,7 +192,7 @@ ACTIONS: dict[str, Action] = {
 
 # Actions after which the ticket no longer has a technician.
 RELEASES_TECHNICIAN = {"decline", "unassign", "reopen"}
-SYSTEM_LABEL = "系统"
+SYSTEM_LABEL = _l("系统")
 
 
 def _target_for(action: Action, ticket: Ticket) -> str:
@@ -277,7 +288,7 @@ def ticket_transition(
             ticket_id=ticket.pk,
             type=spec.event,
             actor=actor,
-            actor_label=actor_label or (str(actor) if actor else SYSTEM_LABEL),
+            actor_label=actor_label or (str(actor) if actor else str(SYSTEM_LABEL)),
             from_status=ticket.status,
             to_status=target,
             note=note,
