@@ -2,43 +2,12 @@ import getpass
 import os
 import sys
 
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.models import User
+from baoxiu.accounts.services import admin_user_upsert
 
 PASSWORD_ENV = "BAOXIU_ADMIN_PASSWORD"
-
-
-def admin_user_upsert(*, username: str, password: str, email: str = "") -> tuple[User, bool]:
-    """Make ``username`` an active superuser with role admin and this password.
-
-    Returns ``(user, created)``. The password is checked by the configured
-    validators first; ValidationError leaves the database unchanged.
-    """
-    with transaction.atomic():
-        user = User.objects.filter(username=username).first()
-        created = user is None
-        if created:
-            user = User(username=username, display_name=username)
-        validate_password(password, user)
-        user.role = Role.ADMIN
-        user.is_staff = True
-        user.is_superuser = True
-        user.is_active = True
-        if email:
-            user.email = email
-        user.set_password(password)
-        if created:
-            user.save()
-        else:
-            user.save(
-                update_fields=["role", "is_staff", "is_superuser", "is_active", "email", "password"]
-            )
-    return user, created
 
 
 class Command(BaseCommand):

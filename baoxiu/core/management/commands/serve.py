@@ -1,3 +1,5 @@
+import copy
+
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -21,6 +23,13 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         import uvicorn
+        from uvicorn.config import LOGGING_CONFIG
+
+        # Uvicorn's own logging, with tracking tokens taken out of access lines.
+        log_config = copy.deepcopy(LOGGING_CONFIG)
+        log_config["filters"] = {"redact": {"()": "baoxiu.core.log_redaction.RedactTokens"}}
+        for handler in log_config["handlers"].values():
+            handler["filters"] = ["redact"]
 
         # Django's ASGI handler does not speak the lifespan protocol.
         uvicorn.run(
@@ -30,5 +39,6 @@ class Command(BaseCommand):
             workers=workers,
             lifespan="off",
             log_level=log_level,
+            log_config=log_config,
             forwarded_allow_ips=forwarded_allow_ips,
         )
