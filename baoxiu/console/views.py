@@ -73,7 +73,9 @@ def ticket_detail(request, code):
         "can_assign": can_perform(request.user, ticket, "assign"),
     }
     if context["can_assign"]:
-        context["technicians"] = technicians_for_assignment(fault_type=ticket.fault_type)
+        context["technicians"] = technicians_for_assignment(
+            fault_type=ticket.fault_type, area_name=ticket.address.area_name
+        )
     return render(request, "console/ticket_detail.html", context)
 
 

@@ -103,6 +103,12 @@ class TicketEvent(models.Model):
     def __str__(self):
         return f"{self.ticket_id}:{self.type}"
 
+    def from_status_label(self) -> str:
+        return TicketStatus(self.from_status).label if self.from_status else ""
+
+    def to_status_label(self) -> str:
+        return TicketStatus(self.to_status).label if self.to_status else ""
+
 
 class TicketCodeSequence(models.Model):
     """Per-day counter behind human-readable ticket codes (BX + yymmdd + number)."""
