@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Max, Min
+from django.db.models import Count, Max, Min, Q
 
 from baoxiu.accounts.choices import Role
 from baoxiu.accounts.models import User
 from baoxiu.demo import data
+from baoxiu.tickets.choices import OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class DemoLogin:
     first: str
     last: str
     count: int
+    example: str = ""  # a login that has something to show right now
 
 
 def demo_logins() -> list[DemoLogin]:
@@ -30,5 +32,22 @@ def demo_logins() -> list[DemoLogin]:
         )
         count = User.objects.filter(role=role, username__startswith=prefix).count()
         if count:
-            logins.append(DemoLogin(role.label, span["first"], span["last"], count))
+            example = _busiest_technician() if role == Role.TECHNICIAN else ""
+            logins.append(DemoLogin(role.label, span["first"], span["last"], count, example))
     return logins
+
+
+def _busiest_technician() -> str:
+    busiest = (
+        User.objects.filter(role=Role.TECHNICIAN, technician__isnull=False)
+        .annotate(
+            open_jobs=Count(
+                "technician__tickets", filter=Q(technician__tickets__status__in=OPEN_STATUSES)
+            )
+        )
+        .filter(open_jobs__gt=0)
+        .order_by("-open_jobs", "username")
+        .values_list("username", flat=True)
+        .first()
+    )
+    return busiest or ""

@@ -123,6 +123,8 @@ class Command(BaseCommand):
                     "last": login.last,
                     "count": login.count,
                 }
+            if login.example:
+                who += _("，例如 %(username)s 手上有在办工单") % {"username": login.example}
             lines.append(f"  {pad(str(login.role_label), 10)} {who}")
         lines.append("")
         if serving:
