@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "ninja",  # so the API docs page uses the Swagger UI files ninja ships, not a CDN
     "baoxiu.core",
     "baoxiu.accounts",
+    "baoxiu.areas",
     "baoxiu.catalog",
     "baoxiu.workforce",
     "baoxiu.customers",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("baoxiu.portal.urls")),
     path("accounts/", include("baoxiu.accounts.urls")),
     path("console/", include("baoxiu.console.urls")),
+    path("console/areas/", include("baoxiu.areas.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("baoxiu.core.urls")),

@@ -19,6 +19,7 @@ from baoxiu.api.errors import (
     json_errors_for_view,
     unknown_route,
 )
+from baoxiu.areas.apis import router as areas_public
 from baoxiu.tickets.apis import public_router as tickets_public
 from baoxiu.tickets.apis import staff_router as tickets_staff
 
@@ -66,4 +67,5 @@ api = BaoxiuAPI(
 install_error_handlers(api)
 
 api.add_router("", tickets_public)
+api.add_router("", areas_public)
 api.add_router("/staff", tickets_staff)

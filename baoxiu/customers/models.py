@@ -26,6 +26,17 @@ class Address(TimeStampedModel):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
     text = EncryptedTextField(_("详细地址"))
     # The district is coarse enough to keep in the clear: dispatch and analytics need it.
+    # No database constraint: an address keeps the code it was placed with even
+    # if a later edition of the division table retires that code.
+    division = models.ForeignKey(
+        "areas.Division",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("行政区划"),
+    )
     area_name = models.CharField(_("所在区县"), max_length=100, blank=True, default="")
     area_code = models.CharField(_("区划代码"), max_length=12, blank=True, default="")
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)

@@ -41,6 +41,7 @@ def address_create(
     text: str,
     area_name: str = "",
     area_code: str = "",
+    division_code: str | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
 ) -> Address:
@@ -49,6 +50,7 @@ def address_create(
         text=text,
         area_name=area_name,
         area_code=area_code,
+        division_id=division_code,
         latitude=latitude,
         longitude=longitude,
     )

@@ -7,5 +7,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("report/", views.report, name="report"),
+    path("coverage/", views.coverage_check, name="coverage"),
     path("t/<str:code>/<str:token>/", views.track, name="track"),
 ]

@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from baoxiu.areas.forms import ServiceCheckForm
+from baoxiu.areas.selectors import coverages_for_division, service_check
 from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.tickets.choices import TicketChannel
@@ -32,9 +34,22 @@ def report(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("报修已受理，请保存本页链接以便随时查看进度。"))
+            division = ticket.address.division_id
+            if division is None or not coverages_for_division(division):
+                messages.warning(
+                    request,
+                    _("您的地址暂未确认在我们的服务范围内，客服会尽快与您联系确认。"),
+                )
             return redirect("portal:track", code=ticket.code, token=ticket.tracking_token)
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/report.html", {"form": form}, status=status)
+
+
+def coverage_check(request):
+    """Public "do we serve you?" page."""
+    form = ServiceCheckForm(request.GET or None)
+    check = service_check(form.cleaned_data["address"]) if form.is_valid() else None
+    return render(request, "portal/coverage.html", {"form": form, "check": check})
 
 
 def track(request, code, token):

@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baoxiu.areas.selectors import address_placement
 from baoxiu.catalog.selectors import fault_types_active, lock_models_active
 from baoxiu.core.errors import ValidationFailed
 from baoxiu.core.validators import normalize_mobile
@@ -30,6 +31,8 @@ class TicketReportForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Shown only when the address names a place that exists in several cities.
+    division = forms.ChoiceField(label=_("请选择所在地区"), required=False, choices=())
     # One id per rendered form: a double submit or a retry after a timeout
     # returns the ticket the first submit made.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
@@ -60,6 +63,35 @@ class TicketReportForm(forms.Form):
             raise forms.ValidationError(self.error_messages_zh["required"])
         return name
 
+    def clean(self):
+        data = super().clean()
+        if self.errors or "address" not in data:
+            return data
+        self.placement = address_placement(
+            address_text=data["address"],
+            area_name=data.get("area_name") or "",
+            division_code=data.get("division") or "",
+        )
+        if self.placement.status == "ambiguous":
+            self.fields["division"].choices = [("", _("请选择"))] + list(self.placement.candidates)
+            self.fields["division"].required = True
+            self.add_error(
+                "division",
+                _("地址中的地名在多个地区都有，请选择您所在的地区，或填写完整的省市区。"),
+            )
+        return data
+
+    def full_clean(self):
+        # A picked division must be one of the candidates the address allows;
+        # offer them before validation so the choice is checked against them.
+        picked = self.data.get(self.add_prefix("division")) if self.is_bound else None
+        if picked:
+            address = self.data.get(self.add_prefix("address"), "")
+            area = self.data.get(self.add_prefix("area_name"), "")
+            options = address_placement(address_text=address, area_name=area).candidates
+            self.fields["division"].choices = list(options)
+        super().full_clean()
+
     def to_request(self, *, channel: str) -> TicketRequest:
         data = self.cleaned_data
         return TicketRequest(
@@ -71,4 +103,5 @@ class TicketReportForm(forms.Form):
             lock_model=data.get("lock_model"),
             description=data.get("description") or "",
             channel=channel,
+            division_code=data.get("division") or "",
         )

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baoxiu.areas.selectors import address_placement
 from baoxiu.catalog.models import FaultType, LockModel
 from baoxiu.core.errors import IdempotencyConflict, ValidationFailed
 from baoxiu.core.queue import enqueue
@@ -41,6 +42,7 @@ class TicketRequest:
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     priority: str | None = None
+    division_code: str = ""  # picked by the user when the address was ambiguous
 
     def fingerprint(self) -> str:
         """A digest of the request, to tell a true retry from a reused key."""
@@ -54,6 +56,7 @@ class TicketRequest:
             "area": self.area_name,
             "channel": self.channel,
             "priority": self.priority,
+            "division": self.division_code,
         }
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -149,13 +152,22 @@ def _replay(scope: str, key: str, fingerprint: str) -> Ticket | None:
 def _create_ticket_rows(req: TicketRequest, *, phone: str, created_by) -> Ticket:
     now = timezone.now()
     customer = customer_get_or_create(name=req.name.strip(), phone=phone)
+    place = address_placement(
+        address_text=req.address_text, area_name=req.area_name, division_code=req.division_code
+    )
+    if req.division_code and place.status != "ok":
+        raise ValidationFailed(_("所选地区不存在。"), code="invalid_division")
+    latitude, longitude = req.latitude, req.longitude
+    if place.status == "ok" and place.point and latitude is None:
+        longitude, latitude = (Decimal(f"{v:.6f}") for v in place.point)
     address = address_create(
         customer=customer,
         text=req.address_text.strip(),
-        area_name=req.area_name,
-        area_code=req.area_code,
-        latitude=req.latitude,
-        longitude=req.longitude,
+        area_name=place.full_name if place.status == "ok" else req.area_name,
+        area_code=place.code if place.status == "ok" else req.area_code,
+        division_code=place.code if place.status == "ok" else None,
+        latitude=latitude,
+        longitude=longitude,
     )
     ticket = Ticket.objects.create(
         code=next_ticket_code(now),

@@ -149,7 +149,7 @@ def test_list_masks_customers_and_pages(client, agent, fault_type):
     assert (item["customer_name"], item["customer_phone"]) == ("欧***", "139****9000")
     assert (item["status_label"], item["area_name"], item["technician"]) == (
         "已受理",
-        "深圳市南山区",
+        "广东省深圳市南山区",
         None,
     )
     assert codes(client.get(STAFF_TICKETS, {"limit": 1, "offset": 1})) == [first.code]
@@ -229,7 +229,7 @@ def test_detail_lists_the_callers_actions(client, dispatcher, fault_type):
     body = response.json()
     assert (body["code"], body["version"], body["channel_label"]) == (ticket.code, 1, "网上报修")
     assert (body["customer_name"], body["customer_phone"]) == ("王**", "138****8000")
-    assert body["address"] == {"area_name": "深圳市南山区", "text": "深圳市南山区科技园路1号"}
+    assert body["address"] == {"area_name": "广东省深圳市南山区", "text": "深圳市南山区科技园路1号"}
     assert [(a["name"], a["needs_technician"]) for a in body["actions"]] == [
         ("dispatch", False),
         ("assign", True),

@@ -36,7 +36,10 @@ def test_anonymous_report_creates_ticket(client, fault_type):
     ticket = Ticket.objects.get()
     assert (ticket.code, ticket.tracking_token) == (body["code"], body["tracking_token"])
     assert (ticket.channel, ticket.created_by) == ("api", None)
-    assert (ticket.customer.phone, ticket.address.area_name) == ("13800138000", "深圳市南山区")
+    assert (ticket.customer.phone, ticket.address.area_name) == (
+        "13800138000",
+        "广东省深圳市南山区",
+    )
 
 
 def test_staff_caller_is_recorded_and_may_log_a_phone_report(client, fault_type, agent):
