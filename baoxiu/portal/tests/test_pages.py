@@ -94,3 +94,48 @@ def test_tracking_partial_for_htmx_polling(client, fault_type):
 
 def test_home_page(client):
     assert client.get("/").status_code == 200
+
+
+def test_report_places_the_address_on_its_division(client, fault_type):
+    data = report_data(fault_type, address="杭州市西湖区文三路90号", area_name="")
+    client.post(reverse("portal:report"), data)
+    address = Ticket.objects.get().address
+    assert (address.division_id, address.area_name) == ("330106", "浙江省杭州市西湖区")
+    assert (address.longitude, address.latitude) != (None, None)
+
+
+def test_ambiguous_address_asks_the_customer_to_pick(client, fault_type):
+    data = report_data(fault_type, address="鼓楼区中山路1号", area_name="")
+    first = client.post(reverse("portal:report"), data)
+    body = first.content.decode()
+    assert first.status_code == 400
+    assert "请选择您所在的地区" in body
+    assert '<option value="350102">福建省福州市鼓楼区</option>' in body
+    assert Ticket.objects.count() == 0
+
+    wrong = client.post(reverse("portal:report"), {**data, "division": "110101"})
+    assert wrong.status_code == 400 and Ticket.objects.count() == 0
+
+    picked = client.post(reverse("portal:report"), {**data, "division": "350102"})
+    assert picked.status_code == 302
+    assert Ticket.objects.get().address.division_id == "350102"
+
+
+def test_report_outside_the_service_area_is_taken_with_a_warning(client, fault_type):
+    from baoxiu.areas.services import coverage_import
+    from tests.factories import OutletFactory
+
+    coverage_import(outlet=OutletFactory(), text="杭州市西湖区")
+    inside = client.post(
+        reverse("portal:report"),
+        report_data(fault_type, address="杭州市西湖区文三路90号"),
+        follow=True,
+    )
+    assert "暂未确认在我们的服务范围内" not in inside.content.decode()
+    outside = client.post(
+        reverse("portal:report"),
+        report_data(fault_type, address="本溪市南芬区某路1号", phone="13900139000"),
+        follow=True,
+    )
+    assert "暂未确认在我们的服务范围内" in outside.content.decode()
+    assert Ticket.objects.count() == 2
