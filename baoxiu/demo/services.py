@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -28,6 +29,8 @@ from django.utils.translation import gettext as _
 
 from baoxiu.accounts.choices import Role
 from baoxiu.accounts.models import OfficialChannel, Organisation, User
+from baoxiu.areas import resolver
+from baoxiu.areas.services import coverage_import
 from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.models import FaultType, LockModel, Skill
 from baoxiu.core import queue
@@ -44,6 +47,10 @@ from baoxiu.tickets.models import Ticket, TicketEvent
 from baoxiu.tickets.services import TicketRequest, ticket_create
 from baoxiu.tickets.transitions import ACTIONS, ticket_transition
 from baoxiu.workforce.models import Outlet, Technician
+
+# The service areas the demo network announces: a copy of the service-area list
+# in the project's shared material (shared/data/service-areas-seed.txt).
+SERVICE_AREAS_FILE = Path(__file__).resolve().parent / "service_areas.txt"
 
 S = TicketStatus
 
@@ -168,6 +175,7 @@ def demo_network_load(*, scale: float = 1.0, seed: int = data.DEMO_SEED) -> Demo
         staff = _staff_create(password)
         outlets = _outlets_create(size, password)
         technicians, skills_of = _technicians_create(size, outlets, skills, password, rng)
+        _coverage_import(outlets, staff["operations"])
         built = _tickets_create(
             size=size,
             rng=rng,
@@ -294,13 +302,24 @@ def _outlets_create(size: DemoSize, password: str) -> list[Outlet]:
         area = _area(i)
         lap = i // len(data.AREAS)
         name = _("%(brand)s%(area)s服务网点") % {"brand": data.BRAND, "area": area.short}
+        # The division table's point for the district (sourced, see areas/data/README.md).
+        place = resolver.resolve(area.name)
+        lng, lat = (
+            place.point
+            if place.status == "ok" and place.point
+            else (
+                area.longitude,
+                area.latitude,
+            )
+        )
         rows.append(
             Outlet(
                 code=f"qa-{i + 1:03d}",
                 name=name if lap == 0 else f"{name}{lap + 1}",
                 area_name=area.name,
-                latitude=_deg(area.latitude),
-                longitude=_deg(area.longitude),
+                area_code=place.code or "",
+                latitude=_deg(lat),
+                longitude=_deg(lng),
                 manager=managers[outlet_manager_username(i, size.outlets)],
             )
         )
@@ -622,6 +641,50 @@ def _customer(
     )
     lat, lon = _jitter(area.latitude, area.longitude, 6.0, rng)
     return _person_name(rng), phone, address, lat, lon
+
+
+def _coverage_import(outlets: list[Outlet], actor: User) -> None:
+    """The demo network announces the seed service-area list; each announced area
+    goes to the nearest outlet, through the same import operations use.
+
+    Within 30 km of the outlet the 30-minute emergency promise holds and normal
+    work is answered within 4 hours; farther out, no emergency promise and 24 or
+    48 hours.
+    """
+    lines = [
+        line.strip()
+        for line in SERVICE_AREAS_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    bands: dict[tuple[int, bool, int], list[str]] = {}
+    for line in lines:
+        place = resolver.resolve(line)
+        if place.status != "ok" or place.point is None:
+            bands.setdefault((0, False, 48), []).append(line)  # reported as skipped
+            continue
+        lng, lat = place.point
+        km, index = min(
+            (_km(lat, lng, float(o.latitude), float(o.longitude)), i) for i, o in enumerate(outlets)
+        )
+        promise = (True, 4) if km <= 30 else (False, 24) if km <= 300 else (False, 48)
+        bands.setdefault((index, *promise), []).append(line)
+    for (index, emergency, hours), chunk in sorted(bands.items()):
+        coverage_import(
+            outlet=outlets[index],
+            text="\n".join(chunk),
+            emergency_available=emergency,
+            response_hours=hours,
+            actor=actor,
+            source=SERVICE_AREAS_FILE.name,
+        )
+
+
+def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
 
 
 # --- after the load ---------------------------------------------------------

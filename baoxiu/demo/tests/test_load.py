@@ -189,3 +189,25 @@ def test_nothing_is_sent_through_a_real_sms_channel(db, settings):
     assert RealLookingSms.sent == []
     assert set(Notification.objects.values_list("state", flat=True)) == {DeliveryState.PENDING}
     assert not Job.objects.exclude(state=JobState.DONE).exists()
+
+
+def test_coverage_is_the_announced_list_imported_through_the_importer(loaded):
+    from django.db.models import Sum
+
+    from baoxiu.areas.models import Coverage, CoverageImport
+    from baoxiu.demo.services import SERVICE_AREAS_FILE
+
+    announced = [line for line in SERVICE_AREAS_FILE.read_text().splitlines() if line.strip()]
+    totals = CoverageImport.objects.aggregate(total=Sum("lines_total"), saved=Sum("lines_saved"))
+    assert (len(announced), totals["total"], totals["saved"]) == (400, 400, 400)
+    assert Coverage.objects.count() == 400
+    assert [s for record in CoverageImport.objects.all() for s in record.skipped] == []
+    # Close to an outlet the 30-minute emergency promise holds, and only there.
+    for coverage in Coverage.objects.filter(emergency_available=True):
+        assert coverage.response_hours == 4
+
+
+def test_every_demo_address_is_placed_on_a_division(loaded):
+    from baoxiu.customers.models import Address
+
+    assert not Address.objects.filter(division__isnull=True).exists()
