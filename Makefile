@@ -32,7 +32,7 @@ demo: install
 
 ## The whole suite: unit, integration and browser tests (SQLite unless DATABASE_URL is set).
 test: install-dev
-	$(BIN)/ruff check baoxiu config tests conftest.py
+	$(BIN)/ruff check baoxiu config tests bench conftest.py
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## The suite against PostgreSQL (server on 127.0.0.1:5432, trust auth).
@@ -40,8 +40,8 @@ test-postgres: install-dev
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/baoxiu} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check baoxiu config tests conftest.py
-	$(BIN)/ruff format --check baoxiu config tests conftest.py
+	$(BIN)/ruff check baoxiu config tests bench conftest.py
+	$(BIN)/ruff format --check baoxiu config tests bench conftest.py
 
 ## Re-lock dependencies after editing pyproject.toml (needs network to PyPI).
 lock: install-dev

@@ -88,7 +88,6 @@ def prepare_demo() -> None:
         print(f"baoxiu: wrote demo keys to {path}", file=sys.stderr)
 
 
-# Room for `areas …` and `bench …`: add a line here and a management command.
 COMMANDS: dict[str, Subcommand] = {
     "serve": Subcommand("serve", "serve the site with uvicorn (ASGI)"),
     "worker": Subcommand("run_worker", "run the background worker"),
@@ -97,6 +96,7 @@ COMMANDS: dict[str, Subcommand] = {
     "demo": Subcommand("demo", "load the demo network and serve it", prepare=prepare_demo),
     "check": Subcommand("check", "check the configuration"),
     "collectstatic": Subcommand("collectstatic", "collect static files into var/static"),
+    "areas": Subcommand("areas", "divisions: resolve place names, import coverage, sync"),
 }
 
 
@@ -105,6 +105,7 @@ def usage() -> str:
     lines = ["usage: baoxiu <command> [options]", "", "commands:"]
     lines += [f"  {name:<{width}}  {sub.help}" for name, sub in COMMANDS.items()]
     lines += [
+        f"  {'bench':<{width}}  run a benchmark: baoxiu bench areas",
         f"  {'manage':<{width}}  any Django management command (baoxiu manage shell)",
         "",
         "`baoxiu <command> --help` shows a command's options.",
@@ -123,11 +124,27 @@ def django_argv(argv: list[str]) -> tuple[list[str], Subcommand | None]:
     return ["baoxiu", sub.django_command, *rest], sub
 
 
+BENCHMARKS = ("areas",)
+
+
+def run_benchmark(argv: list[str]) -> int:
+    """``baoxiu bench NAME [options]``: run ``bench/NAME.py`` from the repository."""
+    if not argv or argv[0] not in BENCHMARKS:
+        print(f"usage: baoxiu bench {{{','.join(BENCHMARKS)}}} [options]", file=sys.stderr)
+        return 2
+    import importlib
+
+    sys.path.insert(0, str(BASE_DIR))
+    return importlib.import_module(f"bench.{argv[0]}").main(argv[1:])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help", "help"}:
         print(usage())
         return 0
+    if argv[0] == "bench":
+        return run_benchmark(argv[1:])
     if argv == ["manage"]:
         argv = ["manage", "help"]
     command, sub = django_argv(argv)

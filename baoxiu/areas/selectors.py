@@ -82,6 +82,12 @@ def coverages_for_division(code: str) -> list[Coverage]:
     )
 
 
+def ticket_in_service_area(ticket) -> bool:
+    """Whether some active outlet covers the division the ticket's address was placed on."""
+    code = ticket.address.division_id
+    return code is not None and bool(coverages_for_division(code))
+
+
 def division_children(code: str | None) -> QuerySet[Division]:
     qs = Division.objects.filter(parent_id=code) if code else Division.objects.filter(parent=None)
     return qs.annotate(child_count=Count("children")).order_by("code")

@@ -16,6 +16,7 @@ from baoxiu.accounts.permissions import (
     TICKET_DESK_ROLES,
     role_required,
 )
+from baoxiu.areas.selectors import ticket_in_service_area
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.tickets.choices import TicketChannel, TicketStatus
 from baoxiu.tickets.forms import TicketReportForm
@@ -94,6 +95,10 @@ def ticket_new(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("已为来电客户创建工单 %(code)s。") % {"code": ticket.code})
+            if not ticket_in_service_area(ticket):
+                messages.warning(
+                    request, _("该地址不在已公布的服务范围内，请与客户确认并告知调度。")
+                )
             return redirect("console:ticket_detail", code=ticket.code)
     status = 400 if request.method == "POST" else 200
     return render(request, "console/ticket_new.html", {"form": form}, status=status)

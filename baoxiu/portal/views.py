@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baoxiu.areas.forms import ServiceCheckForm
-from baoxiu.areas.selectors import coverages_for_division, service_check
+from baoxiu.areas.selectors import service_check, ticket_in_service_area
 from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.tickets.choices import TicketChannel
@@ -34,8 +34,7 @@ def report(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("报修已受理，请保存本页链接以便随时查看进度。"))
-            division = ticket.address.division_id
-            if division is None or not coverages_for_division(division):
+            if not ticket_in_service_area(ticket):
                 messages.warning(
                     request,
                     _("您的地址暂未确认在我们的服务范围内，客服会尽快与您联系确认。"),

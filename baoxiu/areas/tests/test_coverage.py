@@ -262,3 +262,39 @@ def test_coverage_api(client):
     resolved = client.get("/api/v1/areas/resolve", {"q": "海南共和县"}).json()
     assert (resolved["status"], resolved["code"]) == ("ok", "632521")
     assert client.get("/api/v1/coverage").status_code == 422
+
+
+def test_areas_import_command(tmp_path):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    outlet = OutletFactory(code="CLI01")
+    listing = tmp_path / "areas.txt"
+    listing.write_text(PASTED, encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command(
+            "areas",
+            "import",
+            str(listing),
+            "--outlet",
+            "CLI01",
+            "--choose",
+            "4=350102",
+            "--response-hours",
+            "8",
+            stdout=out,
+        )
+    assert failed.value.returncode == 1
+    assert out.getvalue().splitlines() == [
+        "CLI01: 4 of 5 lines saved",
+        "  line 6 unresolved: 火星市奥林匹斯区",
+    ]
+    assert outlet.coverages.filter(response_hours=8).count() == 4
+
+    clean = tmp_path / "clean.txt"
+    clean.write_text("本溪市南芬区\n", encoding="utf-8")
+    call_command("areas", "import", str(clean), "--outlet", "CLI01", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no outlet"):
+        call_command("areas", "import", str(clean), "--outlet", "NOPE", stdout=io.StringIO())

@@ -144,3 +144,32 @@ def test_outlet_manager_sees_only_own_outlet(client, assigned_ticket, technician
     login(client, manager)
     body = client.get(reverse("console:tickets")).content.decode()
     assert assigned_ticket.code in body and unrelated.code not in body
+
+
+def test_agent_is_told_when_the_caller_is_outside_the_service_area(client, agent, fault_type):
+    import uuid
+
+    from baoxiu.areas.services import coverage_import
+    from tests.factories import OutletFactory
+
+    coverage_import(outlet=OutletFactory(), text="杭州市西湖区")
+    login(client, agent)
+    form = {
+        "name": "来电客户",
+        "phone": "13700137000",
+        "fault_type": fault_type.pk,
+    }
+    inside = client.post(
+        reverse("console:ticket_new"),
+        {**form, "address": "杭州市西湖区文三路90号", "submission_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    outside = client.post(
+        reverse("console:ticket_new"),
+        {**form, "address": "本溪市南芬区某路1号", "submission_id": str(uuid.uuid4())},
+        follow=True,
+    )
+    warning = "该地址不在已公布的服务范围内"
+    assert warning not in inside.content.decode()
+    assert warning in outside.content.decode()
+    assert Ticket.objects.count() == 2

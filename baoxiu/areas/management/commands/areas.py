@@ -7,6 +7,15 @@ contract): at least ``input``, ``status`` (ok/ambiguous/unresolved), ``code``,
 line gives an ``unresolved`` object, so the output always has as many lines
 as the input.
 
+``baoxiu areas import FILE --outlet CODE`` saves an outlet's coverage from a
+service-area list (one place per line; ``-`` reads stdin), through the same
+service as the console's import page. Lines that are ambiguous or unresolved
+are not saved; they are printed, with their line numbers, and the command
+exits 1 so scripts notice.
+
+``baoxiu areas sync`` brings the database's division table in line with the
+committed file (``migrate`` does this too).
+
 Each subcommand has an ``add_<name>_arguments`` and a ``handle_<name>``
 method; a new one is one more ``add_parser`` line and those two methods.
 """
@@ -18,7 +27,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from baoxiu.areas import resolver
 
@@ -52,7 +61,7 @@ def _utf8(stream: TextIO) -> TextIO:
 
 
 class Command(BaseCommand):
-    help = "Administrative divisions: `areas resolve` turns place names into divisions."
+    help = "Administrative divisions: resolve place names, import coverage, sync the table."
     requires_system_checks: list[str] = []
     stealth_options = ("stdin",)
 
@@ -65,6 +74,15 @@ class Command(BaseCommand):
                 description=__doc__.split("\n\n")[1],
             )
         )
+
+        self.add_import_arguments(
+            subcommands.add_parser(
+                "import",
+                help="save an outlet's coverage from a service-area list",
+                description=__doc__.split("\n\n")[2],
+            )
+        )
+        subcommands.add_parser("sync", help="sync the division table from the committed file")
 
     def handle(self, *args, subcommand: str, **options):
         getattr(self, f"handle_{subcommand}")(**options)
@@ -83,3 +101,67 @@ class Command(BaseCommand):
             stdout or _utf8(sys.stdout),
             resolver.get_table(data_dir),
         )
+
+    def add_import_arguments(self, parser):
+        parser.add_argument("file", help="UTF-8 text file, one place per line; - for stdin")
+        parser.add_argument("--outlet", required=True, help="outlet code")
+        parser.add_argument(
+            "--emergency", action="store_true", help="the 30-minute emergency promise holds"
+        )
+        parser.add_argument(
+            "--response-hours", type=int, default=24, help="normal response time (24)"
+        )
+        parser.add_argument(
+            "--choose",
+            action="append",
+            default=[],
+            metavar="LINE=CODE",
+            help="the code picked for an ambiguous line (repeatable)",
+        )
+
+    def handle_import(self, *, file, outlet, emergency, response_hours, choose, **options):
+        from baoxiu.areas.services import coverage_import
+        from baoxiu.core.errors import DomainError
+        from baoxiu.workforce.models import Outlet
+
+        target = Outlet.objects.filter(code=outlet).first()
+        if target is None:
+            raise CommandError(f"no outlet with code {outlet!r}")
+        choices = {}
+        for item in choose:
+            line, sep, code = item.partition("=")
+            if not sep or not line.isdigit():
+                raise CommandError(f"--choose takes LINE=CODE, not {item!r}")
+            choices[int(line)] = code
+        try:
+            if file == "-":
+                text = _utf8(sys.stdin).read()
+            else:
+                with open(file, encoding="utf-8-sig") as handle:
+                    text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"cannot read {file}: {exc}") from exc
+        try:
+            record = coverage_import(
+                outlet=target,
+                text=text,
+                choices=choices,
+                emergency_available=emergency,
+                response_hours=response_hours,
+                source=file if file != "-" else "stdin",
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            f"{target.code}: {record.lines_saved} of {record.lines_total} lines saved"
+        )
+        for skipped in record.skipped:
+            self.stdout.write(f"  line {skipped['line']} {skipped['status']}: {skipped['input']}")
+        if record.skipped:
+            raise CommandError(f"{len(record.skipped)} lines not saved", returncode=1)
+
+    def handle_sync(self, **options):
+        from baoxiu.areas.services import divisions_sync
+
+        count = divisions_sync()
+        self.stdout.write(f"division table in sync: {count} divisions")
