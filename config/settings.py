@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "baoxiu.workforce",
     "baoxiu.customers",
     "baoxiu.tickets",
+    "baoxiu.dispatch",
     "baoxiu.notifications",
     "baoxiu.portal",
     "baoxiu.console",

@@ -1,0 +1,1 @@
+"""Background jobs for dispatch. Thin: each calls a service and is safe to repeat."""
