@@ -12,4 +12,5 @@ urlpatterns = [
     path("tickets/<str:code>/action/", views.ticket_action, name="ticket_action"),
     path("dispatch/", views.dispatch, name="dispatch"),
     path("jobs/", views.my_jobs, name="my_jobs"),
+    path("jobs/location/", views.my_location, name="my_location"),
 ]

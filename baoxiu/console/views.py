@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +31,7 @@ from baoxiu.tickets.selectors import (
 from baoxiu.tickets.services import ticket_create
 from baoxiu.tickets.transitions import actions_available, can_perform, ticket_transition
 from baoxiu.workforce.selectors import technicians_for_assignment
+from baoxiu.workforce.services import technician_location_report
 
 HOME_BY_ROLE = {
     Role.TECHNICIAN: "console:my_jobs",
@@ -116,7 +117,35 @@ def my_jobs(request):
         (job, actions_available(request.user, job))
         for job in jobs_for_technician(user=request.user)
     ]
-    return render(request, "console/my_jobs.html", {"jobs": jobs})
+    en_route = any(job.status == TicketStatus.EN_ROUTE for job, _actions in jobs)
+    return render(request, "console/my_jobs.html", {"jobs": jobs, "share_location": en_route})
+
+
+@require_POST
+@role_required(Role.TECHNICIAN)
+def my_location(request):
+    """Position from the technician's phone, sent by technician.js while en route.
+
+    Positions are kept only while the technician is on the way to a job.
+    """
+    technician = getattr(request.user, "technician", None)
+    if (
+        technician is None
+        or not jobs_for_technician(user=request.user).filter(status=TicketStatus.EN_ROUTE).exists()
+    ):
+        return JsonResponse(
+            {"code": "not_en_route", "message": _("只有在前往工单途中才记录位置。")}, status=409
+        )
+    try:
+        stored = technician_location_report(
+            technician=technician,
+            latitude=request.POST.get("latitude"),
+            longitude=request.POST.get("longitude"),
+            accuracy_m=request.POST.get("accuracy"),
+        )
+    except DomainError as exc:
+        return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
+    return JsonResponse({"stored": stored})
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from baoxiu.workforce.models import Outlet, Technician
+from baoxiu.workforce.models import OnCallShift, Outlet, Technician, TechnicianLocation
 
 
 @admin.register(Outlet)
@@ -16,3 +16,20 @@ class TechnicianAdmin(admin.ModelAdmin):
     search_fields = ("name", "certificate_no")
     filter_horizontal = ("skills",)
     raw_id_fields = ("user", "outlet")
+
+
+@admin.register(OnCallShift)
+class OnCallShiftAdmin(admin.ModelAdmin):
+    list_display = ("technician", "starts_at", "ends_at", "note")
+    list_filter = ("technician__outlet",)
+    raw_id_fields = ("technician",)
+    date_hierarchy = "starts_at"
+
+
+@admin.register(TechnicianLocation)
+class TechnicianLocationAdmin(admin.ModelAdmin):
+    list_display = ("technician", "latitude", "longitude", "accuracy_m", "recorded_at")
+    readonly_fields = ("technician", "latitude", "longitude", "accuracy_m", "recorded_at")
+
+    def has_add_permission(self, request):
+        return False

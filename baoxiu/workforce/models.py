@@ -52,7 +52,13 @@ class Technician(TimeStampedModel):
     home_longitude = models.DecimalField(_("常驻点经度"), max_digits=9, decimal_places=6)
     work_start = models.TimeField(_("上班时间"), default=time(8, 30))
     work_end = models.TimeField(_("下班时间"), default=time(18, 30))
+    break_start = models.TimeField(_("午休开始"), default=time(12, 0))
+    break_minutes = models.PositiveSmallIntegerField(_("午休时长（分钟）"), default=60)
     active = models.BooleanField(_("在岗"), default=True)
+    # The latest reported position (the history is in TechnicianLocation).
+    last_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    last_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    last_located_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("师傅")
@@ -64,3 +70,44 @@ class Technician(TimeStampedModel):
 
     def has_skills(self, required) -> bool:
         return set(required) <= set(self.skills.all())
+
+
+class TechnicianLocation(models.Model):
+    """A position a technician's phone reported while on a job (for ETA and review)."""
+
+    technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="locations")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    accuracy_m = models.PositiveIntegerField(null=True, blank=True)
+    recorded_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("师傅位置")
+        verbose_name_plural = _("师傅位置")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.technician_id}@{self.recorded_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OnCallShift(models.Model):
+    """A stretch of the 24-hour emergency rota: nights, weekends and holidays."""
+
+    technician = models.ForeignKey(Technician, on_delete=models.CASCADE, related_name="on_call")
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+    note = models.CharField(_("备注"), max_length=100, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("值班")
+        verbose_name_plural = _("值班表")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at", "ends_at"], name="workforce_oncall_span")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="workforce_oncall_order"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.technician_id} {self.starts_at:%m-%d %H:%M}–{self.ends_at:%m-%d %H:%M}"

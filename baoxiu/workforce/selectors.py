@@ -26,3 +26,30 @@ def technicians_for_assignment(*, fault_type=None, area_name: str = "") -> Query
         for skill in fault_type.required_skills.all():
             qs = qs.filter(skills=skill)
     return qs
+
+
+def technicians_on_call(at) -> QuerySet[Technician]:
+    """Active technicians on the emergency rota at the moment ``at``."""
+    return (
+        Technician.objects.filter(active=True, on_call__starts_at__lte=at, on_call__ends_at__gt=at)
+        .select_related("outlet")
+        .distinct()
+        .order_by("outlet__code", "name")
+    )
+
+
+def technician_is_working(technician: Technician, at) -> bool:
+    """Within today's working hours and not on the lunch break, or on call."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    local = timezone.localtime(at)
+    clock = local.time()
+    break_start = datetime.combine(local.date(), technician.break_start)
+    break_end = (break_start + timedelta(minutes=technician.break_minutes)).time()
+    on_shift = technician.work_start <= clock < technician.work_end
+    on_break = technician.break_start <= clock < break_end
+    if on_shift and not on_break:
+        return True
+    return technician.on_call.filter(starts_at__lte=at, ends_at__gt=at).exists()
