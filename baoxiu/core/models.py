@@ -48,3 +48,24 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.name}#{self.pk} ({self.state})"
+
+
+class PeriodicSlot(models.Model):
+    """The last time slot a periodic job was enqueued for (``baoxiu.core.queue.periodic``).
+
+    One row per periodic job. A worker claims a slot with a conditional UPDATE
+    (``slot_start < this slot``), so of several workers scheduling at once
+    exactly one enqueues the job for that slot, and a slot whose job already
+    ran is not enqueued again.
+    """
+
+    name = models.CharField(max_length=100, primary_key=True)
+    slot_start = models.DateTimeField()
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务")
+        verbose_name_plural = _("定时任务")
+
+    def __str__(self):
+        return f"{self.name}@{self.slot_start:%Y-%m-%d %H:%M:%S}"

@@ -6,6 +6,16 @@ it on rollback, so a committed ticket can never lose its follow-up work to a
 crash between commit and enqueue. Workers claim rows with a conditional
 UPDATE and a lease; an expired lease lets another worker retry the job.
 Handlers must therefore be idempotent.
+
+Periodic jobs (``@periodic(name, every=...)``) run on a schedule without cron:
+time is cut into slots of ``every`` counted from the Unix epoch, and the
+worker loop calls ``schedule_due(now)`` every few seconds. Each call claims
+the current slot of every periodic job with a conditional UPDATE on its
+``PeriodicSlot`` row and enqueues the job only when the claim wins, with the
+dedupe key ``periodic:{name}:{slot}``; so however many workers call it, each
+slot is enqueued once, and a slot whose job already finished is not enqueued
+again. A periodic job still waiting in the queue covers later slots too: no
+backlog of identical runs piles up behind a slow worker.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -23,12 +33,16 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from baoxiu.core.choices import JobState
-from baoxiu.core.models import Job
+from baoxiu.core.models import Job, PeriodicSlot
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict], None]
 _HANDLERS: dict[str, Handler] = {}
+_PERIODIC: dict[str, timedelta] = {}
+
+# How often a running worker looks for periodic jobs that are due.
+SCHEDULE_CHECK_SECONDS = 5.0
 
 
 def job(name: str) -> Callable[[Handler], Handler]:
@@ -43,6 +57,81 @@ def job(name: str) -> Callable[[Handler], Handler]:
 
 def registered_jobs() -> dict[str, Handler]:
     return dict(_HANDLERS)
+
+
+def periodic(name: str, every: timedelta) -> Callable[[Handler], Handler]:
+    """Register ``fn(payload)`` as job ``name`` and run it once every ``every``.
+
+    The payload carries the slot: ``{"slot": n, "slot_start": iso}``. A run may
+    start late (queue backlog, no worker up), so handlers read the clock
+    themselves instead of trusting the slot time.
+    """
+    if every < timedelta(seconds=1):
+        raise ValueError("a periodic job runs at most once a second")
+
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[name] = fn
+        _PERIODIC[name] = every
+        return fn
+
+    return register
+
+
+def registered_periodic() -> dict[str, timedelta]:
+    return dict(_PERIODIC)
+
+
+def slot_of(now, every: timedelta) -> tuple[int, datetime]:
+    """The number and start of the slot of length ``every`` that ``now`` falls in."""
+    step = int(every.total_seconds())
+    number = int(now.timestamp()) // step
+    return number, datetime.fromtimestamp(number * step, tz=UTC)
+
+
+def schedule_due(now) -> list[str]:
+    """Enqueue every periodic job whose current slot has not been enqueued yet.
+
+    Safe to call from any number of workers at any rate; returns the names
+    enqueued by this call. Each job is claimed in its own transaction, so one
+    failing claim does not hold back the others.
+    """
+    enqueued = []
+    for name, every in sorted(_PERIODIC.items()):
+        number, start = slot_of(now, every)
+        with transaction.atomic():
+            if not _claim_slot(name, start, now):
+                continue
+            waiting = Job.objects.filter(
+                name=name, state=JobState.QUEUED, dedupe_key__startswith=f"periodic:{name}:"
+            ).exists()
+            if waiting:
+                continue  # the run still waiting in the queue covers this slot
+            # No retries: a failed run is followed by the next slot's run anyway.
+            job_row = enqueue(
+                name,
+                {"slot": number, "slot_start": start.isoformat()},
+                dedupe_key=f"periodic:{name}:{number}",
+                max_attempts=1,
+            )
+            if job_row is not None:
+                enqueued.append(name)
+    return enqueued
+
+
+def _claim_slot(name: str, start: datetime, now) -> bool:
+    won = PeriodicSlot.objects.filter(name=name, slot_start__lt=start).update(
+        slot_start=start, enqueued_at=now
+    )
+    if won:
+        return True
+    if PeriodicSlot.objects.filter(name=name).exists():
+        return False  # this slot (or a later one) is already taken
+    try:
+        with transaction.atomic():
+            PeriodicSlot.objects.create(name=name, slot_start=start, enqueued_at=now)
+    except IntegrityError:
+        return False  # another worker created the row first and so owns the slot
+    return True
 
 
 def enqueue(
@@ -144,6 +233,13 @@ def run_job(job_row: Job, worker_id: str) -> bool:
         return False
 
 
+def _schedule_safely() -> None:
+    try:
+        schedule_due(timezone.now())
+    except Exception as exc:  # noqa: BLE001 - a busy database must not stop the worker
+        logger.warning("scheduling periodic jobs failed: %s: %s", type(exc).__name__, exc)
+
+
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -154,11 +250,22 @@ def work(
     burst: bool = False,
     max_jobs: int | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    schedule_periodic: bool | None = None,
 ) -> int:
-    """Process jobs until stopped; with ``burst``, until the queue is empty."""
+    """Process jobs until stopped; with ``burst``, until the queue is empty.
+
+    With ``schedule_periodic`` (the default unless ``burst``), due periodic
+    jobs are enqueued first and then every ``SCHEDULE_CHECK_SECONDS``; a burst
+    run drains the queue as it is unless asked to schedule too.
+    """
     worker_id = worker_id or default_worker_id()
+    schedule = (not burst) if schedule_periodic is None else schedule_periodic
+    next_schedule = 0.0
     done = 0
     while not should_stop():
+        if schedule and time.monotonic() >= next_schedule:
+            _schedule_safely()
+            next_schedule = time.monotonic() + SCHEDULE_CHECK_SECONDS
         job_row = claim_next(worker_id)
         if job_row is None:
             if burst:

@@ -24,5 +24,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"worker {worker_id} started; jobs: {', '.join(sorted(queue.registered_jobs()))}"
         )
-        count = queue.work(worker_id=worker_id, burst=burst, should_stop=lambda: stopping["now"])
+        # The command is the real worker: it schedules periodic jobs even in a
+        # burst run, so a cron-driven `run_worker --burst` keeps SLA timers firing.
+        count = queue.work(
+            worker_id=worker_id,
+            burst=burst,
+            schedule_periodic=True,
+            should_stop=lambda: stopping["now"],
+        )
         self.stdout.write(f"worker {worker_id} stopped after {count} jobs")
