@@ -159,6 +159,10 @@ PUBLIC_BASE_URL = env("BAOXIU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Notification channels, one module per vendor; "fake" records and delivers nothing.
 SMS_BACKEND = env("BAOXIU_SMS_BACKEND", "baoxiu.notifications.channels.sms.fake.FakeSmsChannel")
 
+# Travel times for dispatch: "estimate" (great-circle × detour) or "osrm" (OSRM_URL).
+TRAVEL_BACKEND = env("BAOXIU_TRAVEL_BACKEND", "estimate")
+OSRM_URL = env("BAOXIU_OSRM_URL", "")
+
 # Background worker: how often an idle worker polls the queue, and how long a
 # claimed job may run before another worker may take it over.
 WORKER_POLL_SECONDS = float(env("BAOXIU_WORKER_POLL_SECONDS", "1.0") or 1.0)
