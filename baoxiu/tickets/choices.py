@@ -51,3 +51,10 @@ class EventType(models.TextChoices):
     ON_HOLD = "on_hold", _("工单挂起")
     RESUMED = "resumed", _("恢复处理")
     REOPENED = "reopened", _("工单重开")
+    # Timeline notes that are not status changes (written by ticket_event_record).
+    SLA_WARNING = "sla_warning", _("时限预警")
+    SLA_BREACHED = "sla_breached", _("已超时")
+
+
+# Event types recorded without a status change; ticket_transition never writes them.
+NOTE_EVENTS = (EventType.SLA_WARNING, EventType.SLA_BREACHED)

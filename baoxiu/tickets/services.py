@@ -18,7 +18,7 @@ from baoxiu.catalog.models import FaultType, LockModel
 from baoxiu.core.errors import IdempotencyConflict, ValidationFailed
 from baoxiu.core.queue import enqueue
 from baoxiu.customers.services import address_create, customer_get_or_create
-from baoxiu.tickets.choices import EventType, TicketChannel, TicketStatus
+from baoxiu.tickets.choices import NOTE_EVENTS, EventType, TicketChannel, TicketStatus
 from baoxiu.tickets.models import IdempotencyRecord, Ticket, TicketCodeSequence, TicketEvent
 
 MAX_DESCRIPTION = 1000
@@ -104,8 +104,8 @@ def ticket_create(
     With an ``idempotency_key``, a repeat of the same request returns the
     ticket made the first time (``created`` False), even when the repeats race;
     the same key with a different request raises IdempotencyConflict.
-    Side effects: customer and address rows, a CREATED event, a job to start
-    dispatch and a notification to the customer, all in one transaction.
+    Side effects: customer and address rows, a CREATED event, SLA clocks, a job
+    to start dispatch and a notification to the customer, all in one transaction.
     """
     from baoxiu.customers.services import normalize_mobile
 
@@ -192,8 +192,39 @@ def _create_ticket_rows(req: TicketRequest, *, phone: str, created_by) -> Ticket
         data={"channel": req.channel},
         created_at=now,
     )
+    # Hook (issue 4): SLA clocks start with the ticket, in the same transaction.
+    from baoxiu.dispatch.services import sla_clocks_start
+
+    sla_clocks_start(ticket=ticket, now=now)
     enqueue("tickets.start_dispatch", {"ticket_id": ticket.pk}, dedupe_key=f"dispatch:{ticket.pk}")
     from baoxiu.notifications.services import notify_ticket_event
 
     notify_ticket_event(ticket=ticket, event=event)
     return ticket
+
+
+def ticket_event_record(
+    *,
+    ticket: Ticket,
+    event_type: str,
+    note: str = "",
+    data: dict | None = None,
+    now: datetime | None = None,
+) -> TicketEvent:
+    """Add a line to the timeline that is not a status change (an SLA warning or breach).
+
+    Precondition: ``event_type`` is one of ``NOTE_EVENTS``; status changes go through
+    ``ticket_transition``. The event is written by the system, in the caller's
+    transaction; no notification is owed for it.
+    """
+    if event_type not in NOTE_EVENTS:
+        raise ValueError(f"{event_type!r} is a status change; use ticket_transition")
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        type=event_type,
+        actor=None,
+        actor_label=_("系统"),
+        note=note[:500],  # from/to status left empty: nothing changed
+        data=data or {},
+        created_at=now or timezone.now(),
+    )

@@ -238,7 +238,8 @@ def ticket_transition(
     ``assign`` names an active technician. Otherwise a DomainError is raised
     and nothing is written. Raises ConcurrentUpdate when another change to the
     ticket committed after ``ticket`` was read.
-    Side effects: one TicketEvent; notification jobs queued in the same transaction.
+    Side effects: one TicketEvent; SLA clocks met, restarted or cancelled;
+    notification jobs queued; all in the same transaction.
     """
     spec = ACTIONS.get(action)
     if spec is None:
@@ -296,6 +297,10 @@ def ticket_transition(
             created_at=now,
         )
         ticket.refresh_from_db()
+        # Hook (issue 4): SLA clocks met, restarted or cancelled by this change.
+        from baoxiu.dispatch.services import sla_clocks_follow
+
+        sla_clocks_follow(ticket=ticket, event=event)
         from baoxiu.notifications.services import notify_ticket_event
 
         notify_ticket_event(ticket=ticket, event=event)

@@ -1,0 +1,165 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from baoxiu.catalog.choices import Priority
+from baoxiu.core.models import TimeStampedModel
+from baoxiu.dispatch.choices import AlertKind, ClockKind, ClockState
+
+
+class SlaPolicy(TimeStampedModel):
+    """How long each step of a ticket may take, for a priority in a division.
+
+    A policy without a division is the default for its priority; one with a
+    division applies to tickets whose address lies in that division or below
+    it, the nearest division winning. Dispatch, arrival and completion count
+    from the ticket's creation (the promise made to the customer); acceptance
+    counts from each assignment (the technician's response).
+    """
+
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices)
+    division = models.ForeignKey(
+        "areas.Division",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("适用区划"),
+        help_text=_("留空为该优先级的默认时限；填写则适用于该区划及其下级区划。"),
+    )
+    dispatch_minutes = models.PositiveIntegerField(_("派单时限（分钟）"))
+    accept_minutes = models.PositiveIntegerField(_("接单时限（分钟）"))
+    arrive_minutes = models.PositiveIntegerField(_("上门时限（分钟）"))
+    complete_minutes = models.PositiveIntegerField(_("完工时限（分钟）"))
+    warn_fraction = models.DecimalField(
+        _("预警比例"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("0.99"))],
+        help_text=_("用去时限的这一比例时发出预警，例如 0.80。"),
+    )
+
+    class Meta:
+        verbose_name = _("时限规则")
+        verbose_name_plural = _("时限规则")
+        ordering = ["priority", "division_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "division"], name="dispatch_slapolicy_priority_division"
+            ),
+            models.UniqueConstraint(
+                fields=["priority"],
+                condition=Q(division__isnull=True),
+                name="dispatch_slapolicy_one_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(warn_fraction__gt=0) & Q(warn_fraction__lt=1),
+                name="dispatch_slapolicy_warn_fraction",
+            ),
+        ]
+
+    def __str__(self):
+        scope = self.division_id or _("默认")
+        return f"{self.get_priority_display()} / {scope}"
+
+    def minutes_for(self, kind: str) -> int:
+        return getattr(self, f"{kind}_minutes")
+
+
+class SlaClock(models.Model):
+    """One deadline of one ticket, kept in the database so it survives restarts.
+
+    ``state`` is the outcome so far: running (counting down), breached
+    (deadline passed; ``met_at`` stays empty until the step is done late),
+    met (done in time) or cancelled. ``warned_at`` and ``breached_at`` record
+    when the warning and the breach were raised; each is set once, by a
+    conditional UPDATE, so a raise happens exactly once however many workers
+    tick. A ticket has at most one open clock per kind.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="sla_clocks"
+    )
+    kind = models.CharField(_("时限"), max_length=10, choices=ClockKind.choices)
+    policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    state = models.CharField(
+        _("状态"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING
+    )
+    started_at = models.DateTimeField(_("起算时间"))
+    warn_at = models.DateTimeField(_("预警时间"))
+    due_at = models.DateTimeField(_("到期时间"))
+    warned_at = models.DateTimeField(_("已预警于"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("已超时于"), null=True, blank=True)
+    met_at = models.DateTimeField(_("完成于"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消于"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("时限计时")
+        verbose_name_plural = _("时限计时")
+        ordering = ["ticket_id", "id"]
+        indexes = [
+            models.Index(fields=["state", "warn_at"], name="dispatch_clock_warn"),
+            models.Index(fields=["state", "due_at"], name="dispatch_clock_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind"],
+                condition=Q(state__in=["running", "breached"], met_at__isnull=True),
+                name="dispatch_slaclock_one_open",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id}:{self.kind} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.met_at is None and self.state in (ClockState.RUNNING, ClockState.BREACHED)
+
+
+class DispatchAlert(models.Model):
+    """Something the dispatcher board must show until someone acknowledges it."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="dispatch_alerts"
+    )
+    clock = models.ForeignKey(
+        SlaClock, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=AlertKind.choices)
+    message = models.CharField(_("内容"), max_length=200)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+
+    class Meta:
+        verbose_name = _("调度提醒")
+        verbose_name_plural = _("调度提醒")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(acknowledged_at__isnull=True),
+                name="dispatch_alert_open",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "kind"], name="dispatch_alert_once_per_clock")
+        ]
+
+    def __str__(self):
+        return f"{self.ticket_id}:{self.kind}"

@@ -1,0 +1,222 @@
+"""Writes for dispatch: SLA clocks, their warnings and breaches, and dispatcher alerts.
+
+When clocks start and stop (decided here, documented once):
+
+- A new ticket starts three clocks from its creation: dispatch (until it is
+  assigned), arrive (until the technician is on site) and complete (until the
+  repair is done) — the promise made to the customer.
+- Each assignment starts an accept clock from that moment: the technician's
+  response time. Accepting meets it.
+- Declined or unassigned: the accept clock is cancelled (the next technician
+  gets a full window of their own), and the dispatch clock runs again from the
+  ticket's creation with its original deadline — the customer's promise is
+  not reset by internal churn, so a job bounced back late shows as overdue at
+  once. Arrive and complete keep running throughout.
+- Cancelled: every open clock is cancelled and raises nothing more.
+- Hold does not pause clocks, and a reopened ticket starts no new customer
+  clocks (its reassignment gets an accept clock as usual).
+
+A clock whose step is done after its deadline ends breached, whether or not a
+tick raised the breach first. ``sla_tick`` raises each warning and each breach
+exactly once with conditional UPDATEs, so any number of workers may tick at
+once, and it takes ``now`` so a run can be replayed at any moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Case, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, AlertKind, ClockKind, ClockState
+from baoxiu.dispatch.models import DispatchAlert, SlaClock, SlaPolicy
+from baoxiu.dispatch.selectors import sla_policy_for
+from baoxiu.tickets.choices import EventType
+from baoxiu.tickets.services import ticket_event_record
+
+# Clocks a new ticket starts with; accept starts at each assignment.
+CREATION_CLOCKS = (ClockKind.DISPATCH, ClockKind.ARRIVE, ClockKind.COMPLETE)
+# Which timeline event meets which clock.
+MEETS = {
+    EventType.ASSIGNED: ClockKind.DISPATCH,
+    EventType.ACCEPTED: ClockKind.ACCEPT,
+    EventType.ON_SITE: ClockKind.ARRIVE,
+    EventType.COMPLETED: ClockKind.COMPLETE,
+}
+RELEASES = (EventType.DECLINED, EventType.UNASSIGNED)
+# Clocks raised per tick and kind; after a long outage the rest follow next tick.
+TICK_BATCH = 1000
+
+
+def _new_clock(ticket, kind: str, policy: SlaPolicy, started_at: datetime) -> SlaClock:
+    allowed = timedelta(minutes=policy.minutes_for(kind))
+    warn_after = timedelta(seconds=round(allowed.total_seconds() * float(policy.warn_fraction)))
+    return SlaClock(
+        ticket=ticket,
+        kind=kind,
+        policy=policy if policy.pk else None,
+        started_at=started_at,
+        warn_at=started_at + warn_after,
+        due_at=started_at + allowed,
+    )
+
+
+def _open(ticket, kinds) -> dict:
+    return {
+        "ticket": ticket,
+        "kind__in": list(kinds),
+        "state__in": OPEN_CLOCK_STATES,
+        "met_at__isnull": True,
+    }
+
+
+def sla_clocks_start(*, ticket, now: datetime) -> list[SlaClock]:
+    """Start a new ticket's dispatch, arrive and complete clocks from ``now``.
+
+    Uses the policy for the ticket's priority and the nearest division of its
+    address. Idempotent: a ticket that already has clocks gets none added.
+    Runs in the caller's transaction (``ticket_create``).
+    """
+    if SlaClock.objects.filter(ticket=ticket).exists():
+        return []
+    policy = sla_policy_for(priority=ticket.priority, division_code=ticket.address.division_id)
+    return SlaClock.objects.bulk_create(
+        [_new_clock(ticket, kind, policy, now) for kind in CREATION_CLOCKS]
+    )
+
+
+def sla_clocks_follow(*, ticket, event) -> None:
+    """Meet, restart or cancel the ticket's clocks after a status change.
+
+    Called by ``ticket_transition`` with the event it just wrote, inside its
+    transaction; the event's time is the time of the change. Events that
+    concern no clock change nothing.
+    """
+    now = event.created_at
+    met = MEETS.get(event.type)
+    if met is not None:
+        _stop(ticket, met, now)
+    if event.type == EventType.ASSIGNED:
+        _cancel(ticket, [ClockKind.ACCEPT], now)  # a stale one, should there be any
+        policy = sla_policy_for(priority=ticket.priority, division_code=ticket.address.division_id)
+        _new_clock(ticket, ClockKind.ACCEPT, policy, now).save()
+    elif event.type in RELEASES:
+        _cancel(ticket, [ClockKind.ACCEPT], now)
+        _restart_dispatch(ticket)
+    elif event.type == EventType.CANCELLED:
+        _cancel(ticket, ClockKind.values, now)
+
+
+def _stop(ticket, kind: str, now: datetime) -> None:
+    SlaClock.objects.filter(**_open(ticket, [kind])).update(
+        met_at=now,
+        state=Case(
+            When(state=ClockState.BREACHED, then=Value(ClockState.BREACHED)),
+            When(due_at__lt=now, then=Value(ClockState.BREACHED)),
+            default=Value(ClockState.MET),
+        ),
+    )
+
+
+def _cancel(ticket, kinds, now: datetime) -> None:
+    SlaClock.objects.filter(**_open(ticket, kinds)).update(
+        state=ClockState.CANCELLED, cancelled_at=now
+    )
+
+
+def _restart_dispatch(ticket) -> None:
+    """Dispatch runs again on the original deadline (a new row; the old one keeps its outcome)."""
+    last = SlaClock.objects.filter(ticket=ticket, kind=ClockKind.DISPATCH).order_by("-id").first()
+    if last is None or last.is_open:
+        return
+    SlaClock.objects.create(
+        ticket=ticket,
+        kind=ClockKind.DISPATCH,
+        policy_id=last.policy_id,
+        started_at=last.started_at,
+        warn_at=last.warn_at,
+        due_at=last.due_at,
+    )
+
+
+@dataclass(frozen=True)
+class SlaTickResult:
+    warned: int
+    breached: int
+
+
+def sla_tick(*, now: datetime) -> SlaTickResult:
+    """Raise the warnings and breaches due at ``now``; each exactly once.
+
+    A running clock past its deadline is breached (a clock first seen already
+    overdue gets the breach only, no late warning); one past its warning point
+    is warned. Each raise is a conditional UPDATE (``warned_at`` /
+    ``breached_at`` still empty) followed, only by the winner, by a timeline
+    event and a dispatcher alert in the same transaction.
+    """
+    overdue = SlaClock.objects.filter(state=ClockState.RUNNING, due_at__lte=now)
+    breached = sum(
+        _raise(pk, AlertKind.SLA_BREACHED, now)
+        for pk in overdue.order_by("due_at").values_list("pk", flat=True)[:TICK_BATCH]
+    )
+    nearly = SlaClock.objects.filter(
+        state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now, due_at__gt=now
+    )
+    warned = sum(
+        _raise(pk, AlertKind.SLA_WARNING, now)
+        for pk in nearly.order_by("warn_at").values_list("pk", flat=True)[:TICK_BATCH]
+    )
+    return SlaTickResult(warned=warned, breached=breached)
+
+
+def _raise(clock_id: int, kind: str, now: datetime) -> bool:
+    running = SlaClock.objects.filter(pk=clock_id, state=ClockState.RUNNING)
+    with transaction.atomic():
+        if kind == AlertKind.SLA_BREACHED:
+            won = running.filter(breached_at__isnull=True, due_at__lte=now).update(
+                state=ClockState.BREACHED, breached_at=now
+            )
+            event_type = EventType.SLA_BREACHED
+        else:
+            won = running.filter(warned_at__isnull=True, due_at__gt=now).update(warned_at=now)
+            event_type = EventType.SLA_WARNING
+        if not won:
+            return False  # another worker raised it, or the step was done meanwhile
+        clock = SlaClock.objects.select_related("ticket").get(pk=clock_id)
+        message = _alert_message(clock, kind)
+        ticket_event_record(
+            ticket=clock.ticket,
+            event_type=event_type,
+            note=message,
+            data={"clock_id": clock.pk, "kind": clock.kind, "due_at": clock.due_at.isoformat()},
+            now=now,
+        )
+        DispatchAlert.objects.create(
+            ticket=clock.ticket, clock=clock, kind=kind, message=message, created_at=now
+        )
+    return True
+
+
+def _alert_message(clock: SlaClock, kind: str) -> str:
+    values = {
+        "kind": ClockKind(clock.kind).label,
+        "due": timezone.localtime(clock.due_at).strftime("%m-%d %H:%M"),
+    }
+    if kind == AlertKind.SLA_BREACHED:
+        return _("%(kind)s已超时（时限 %(due)s）") % values
+    return _("%(kind)s时限将于 %(due)s 到期") % values
+
+
+def dispatch_alert_acknowledge(*, alert: DispatchAlert, user, now: datetime | None = None) -> bool:
+    """Mark an alert as seen by ``user``; False when someone acknowledged it first."""
+    now = now or timezone.now()
+    won = DispatchAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=user
+    )
+    if won:
+        alert.acknowledged_at, alert.acknowledged_by = now, user
+    return bool(won)
