@@ -39,6 +39,7 @@ from baoxiu.core.errors import DomainError
 from baoxiu.core.models import Job
 from baoxiu.customers.models import Address, Customer
 from baoxiu.demo import data
+from baoxiu.dispatch.models import SlaClock
 from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
 from baoxiu.notifications.choices import DeliveryState
 from baoxiu.notifications.models import Notification
@@ -721,6 +722,7 @@ def _queue_settle(*, keep_new: list[int], ticket_ids: list[int]) -> int:
 
 def _history_backdate(built: _Built) -> None:
     """Demo-only: move the loaded history back to the planned times."""
+    _sla_clocks_backdate(built)
     tickets = [Ticket(pk=pk, **{**_TICKET_STAMPS, **f}) for pk, f in built.fields.items()]
     Ticket.objects.bulk_update(tickets, list(_TICKET_STAMPS), batch_size=200)
     events = []
@@ -752,6 +754,28 @@ def _history_backdate(built: _Built) -> None:
         )
     for chunk in _chunks(sorted(built.addresses)):
         Address.objects.filter(pk__in=chunk).update(created_at=report, updated_at=report)
+
+
+def _sla_clocks_backdate(built: _Built) -> None:
+    """Shift each ticket's SLA clocks with its report time (before the tickets move).
+
+    Open demo tickets whose promises lie in the past then show up as overdue at
+    the worker's first tick, as they would in a live network with that history.
+    """
+    created = {}
+    for chunk in _chunks(list(built.fields)):
+        created.update(Ticket.objects.filter(pk__in=chunk).values_list("pk", "created_at"))
+    clocks = []
+    stamps = ("started_at", "warn_at", "due_at", "met_at", "cancelled_at")
+    for chunk in _chunks(list(built.fields)):
+        for clock in SlaClock.objects.filter(ticket_id__in=chunk):
+            shift = built.fields[clock.ticket_id]["created_at"] - created[clock.ticket_id]
+            for name in stamps:
+                value = getattr(clock, name)
+                if value is not None:
+                    setattr(clock, name, value + shift)
+            clocks.append(clock)
+    SlaClock.objects.bulk_update(clocks, list(stamps), batch_size=500)
 
 
 def _sent_at_backdate(built: _Built) -> None:

@@ -12,7 +12,7 @@ from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.tickets.choices import TicketChannel
 from baoxiu.tickets.forms import TicketReportForm
-from baoxiu.tickets.selectors import ticket_by_tracking, ticket_timeline
+from baoxiu.tickets.selectors import ticket_by_tracking, ticket_public_timeline
 from baoxiu.tickets.services import ticket_create
 
 
@@ -56,7 +56,7 @@ def track(request, code, token):
         ticket = ticket_by_tracking(code, token)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    context = {"ticket": ticket, "events": ticket_timeline(ticket)}
+    context = {"ticket": ticket, "events": ticket_public_timeline(ticket)}
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"
     response = render(request, template, context)
     response["Referrer-Policy"] = "no-referrer"  # the URL carries the token

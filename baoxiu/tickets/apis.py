@@ -28,6 +28,7 @@ from baoxiu.tickets.selectors import (
     access_ticket,
     ticket_by_tracking,
     ticket_list,
+    ticket_public_timeline,
     ticket_timeline,
 )
 from baoxiu.tickets.services import (
@@ -394,7 +395,7 @@ def _track_out(ticket: Ticket) -> dict:
             else None
         ),
         # Internal notes and who acted stay with staff.
-        "timeline": [_timeline_entry(event) for event in ticket_timeline(ticket)],
+        "timeline": [_timeline_entry(event) for event in ticket_public_timeline(ticket)],
     }
 
 

@@ -104,6 +104,13 @@ def ticket_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor").order_by("created_at", "id")
 
 
+def ticket_public_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The timeline a customer sees: status changes, not internal notes such as SLA alerts."""
+    from baoxiu.tickets.choices import NOTE_EVENTS
+
+    return ticket_timeline(ticket).exclude(type__in=NOTE_EVENTS)
+
+
 def jobs_for_technician(*, user) -> QuerySet[Ticket]:
     from baoxiu.tickets.choices import OPEN_STATUSES
 

@@ -139,3 +139,16 @@ def test_report_outside_the_service_area_is_taken_with_a_warning(client, fault_t
     )
     assert "暂未确认在我们的服务范围内" in outside.content.decode()
     assert Ticket.objects.count() == 2
+
+
+def test_internal_sla_events_stay_off_the_customers_timeline(client, fault_type):
+    from baoxiu.tickets.choices import EventType
+    from baoxiu.tickets.services import ticket_event_record
+
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_event_record(ticket=ticket, event_type=EventType.SLA_WARNING, note="派单时限将到")
+    page = client.get(f"/t/{ticket.code}/{ticket.tracking_token}/").content.decode()
+    assert "时限预警" not in page and "工单已创建" in page
+    api = client.get(f"/api/v1/tickets/{ticket.code}", {"token": ticket.tracking_token}).json()
+    assert [entry["type"] for entry in api["timeline"]] == ["created"]
+    assert ticket.events.count() == 2
