@@ -163,6 +163,10 @@ SMS_BACKEND = env("BAOXIU_SMS_BACKEND", "baoxiu.notifications.channels.sms.fake.
 TRAVEL_BACKEND = env("BAOXIU_TRAVEL_BACKEND", "estimate")
 OSRM_URL = env("BAOXIU_OSRM_URL", "")
 
+# Dispatch: "auto" assigns the best technician who can arrive in time; "suggest"
+# leaves the top three on the dispatcher board for a person to confirm.
+DISPATCH_MODE = env("BAOXIU_DISPATCH_MODE", "auto")
+
 # Background worker: how often an idle worker polls the queue, and how long a
 # claimed job may run before another worker may take it over.
 WORKER_POLL_SECONDS = float(env("BAOXIU_WORKER_POLL_SECONDS", "1.0") or 1.0)

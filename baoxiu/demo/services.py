@@ -694,13 +694,17 @@ def _km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
 def _queue_settle(*, keep_new: list[int], ticket_ids: list[int]) -> int:
     """Run the jobs the load queued, so the demo starts with an empty queue.
 
-    The dispatch jobs of tickets meant to stay 新 are marked done instead of
-    run (demo only): in a live system the worker would move them on at once.
+    The dispatch jobs of tickets meant to stay 新, and every automatic-assignment
+    job, are marked done instead of run (demo only): in a live system the
+    worker would move them on at once.
     Customer messages go out only through the fake SMS channel: with a real
     one configured, their jobs are marked done unsent, so no one is texted
     about a fictional ticket.
     """
     finished = {"state": JobState.DONE, "finished_at": timezone.now()}
+    # The history's tickets were placed by the loader, as planned: automatic
+    # assignment is for tickets reported from now on.
+    Job.objects.filter(name="dispatch.auto_assign", state=JobState.QUEUED).update(**finished)
     for chunk in _chunks(keep_new):
         Job.objects.filter(
             name="tickets.start_dispatch",

@@ -28,3 +28,10 @@ OPEN_CLOCK_STATES = (ClockState.RUNNING, ClockState.BREACHED)
 class AlertKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("时限预警")
     SLA_BREACHED = "sla_breached", _("已超时")
+    NO_TECHNICIAN = "no_technician", _("无可派师傅")
+    LATE_RISK = "late_risk", _("无法按时到达")
+
+
+class DispatchMode(models.TextChoices):
+    AUTO = "auto", _("自动派单")
+    SUGGEST = "suggest", _("推荐后由调度确认")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baoxiu.catalog.choices import Priority
 from baoxiu.core.models import TimeStampedModel
-from baoxiu.dispatch.choices import AlertKind, ClockKind, ClockState
+from baoxiu.dispatch.choices import AlertKind, ClockKind, ClockState, DispatchMode
 
 
 class SlaPolicy(TimeStampedModel):
@@ -163,3 +163,29 @@ class DispatchAlert(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id}:{self.kind}"
+
+
+class DispatchSuggestion(models.Model):
+    """What the platform proposed for a ticket when it became dispatchable.
+
+    ``candidates`` holds the top choices with their ETA and the reason, as the
+    dispatcher board shows them; ``on_time`` says whether the best one arrives
+    within the ticket's promise.
+    """
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="dispatch_suggestions"
+    )
+    created_at = models.DateTimeField(db_index=True)
+    mode = models.CharField(max_length=10, choices=DispatchMode.choices)
+    candidates = models.JSONField(default=list)
+    on_time = models.BooleanField(default=False)
+    assigned = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("派单推荐")
+        verbose_name_plural = _("派单推荐")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.ticket_id}@{self.created_at:%H:%M:%S}"

@@ -1,4 +1,5 @@
-"""Writes for dispatch: SLA clocks, their warnings and breaches, and dispatcher alerts.
+"""Writes for dispatch: SLA clocks, their warnings and breaches, dispatcher alerts,
+and the automatic assignment of dispatchable tickets (``ticket_auto_dispatch``).
 
 When clocks start and stop (decided here, documented once):
 
@@ -220,3 +221,78 @@ def dispatch_alert_acknowledge(*, alert: DispatchAlert, user, now: datetime | No
     if won:
         alert.acknowledged_at, alert.acknowledged_by = now, user
     return bool(won)
+
+
+# ---- automatic assignment -------------------------------------------------------
+
+
+def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
+    """Decide who takes a dispatchable ticket, and record what was proposed.
+
+    In ``auto`` mode the best technician is assigned when they can arrive
+    within the ticket's promise; in ``suggest`` mode the top three wait on the
+    board. When no one can arrive in time, nothing is assigned: a LATE_RISK
+    event and an alert say so at once, naming the best late option. No
+    eligible technician at all gives a NO_TECHNICIAN event and alert.
+    Technicians who declined this ticket are not proposed again.
+    Returns the DispatchSuggestion, or None when the ticket no longer waits.
+    """
+    from django.conf import settings
+
+    from baoxiu.dispatch.assignment import assignment_candidates
+    from baoxiu.dispatch.choices import DispatchMode
+    from baoxiu.dispatch.models import DispatchSuggestion
+    from baoxiu.tickets.choices import UNASSIGNED_STATUSES
+    from baoxiu.tickets.models import Ticket
+    from baoxiu.tickets.transitions import ticket_transition
+    from baoxiu.workforce.models import Technician
+
+    now = now or timezone.now()
+    ticket = Ticket.objects.select_related("address", "fault_type").filter(pk=ticket_id).first()
+    if ticket is None or ticket.status not in UNASSIGNED_STATUSES:
+        return None
+    declined = set(
+        ticket.events.filter(type=EventType.DECLINED).values_list("data__technician_id", flat=True)
+    )
+    candidates = [
+        c
+        for c in assignment_candidates(ticket=ticket, now=now, limit=3 + len(declined))
+        if c.technician_id not in declined
+    ][:3]
+    mode = DispatchMode(settings.DISPATCH_MODE)
+    best = candidates[0] if candidates else None
+    with transaction.atomic():
+        suggestion = DispatchSuggestion.objects.create(
+            ticket=ticket,
+            created_at=now,
+            mode=mode,
+            candidates=[c.as_json() for c in candidates],
+            on_time=bool(best and best.on_time),
+        )
+        if best is None:
+            _dispatch_alert(
+                ticket,
+                EventType.NO_TECHNICIAN,
+                AlertKind.NO_TECHNICIAN,
+                _("没有可派的师傅：服务覆盖、技能或在岗时间都不符合"),
+                now,
+            )
+        elif not best.on_time:
+            message = _("无人能按时到达：最早由%(name)s于 %(eta)s 到达") % {
+                "name": best.name,
+                "eta": timezone.localtime(best.eta).strftime("%H:%M"),
+            }
+            _dispatch_alert(ticket, EventType.LATE_RISK, AlertKind.LATE_RISK, message, now)
+        elif mode == DispatchMode.AUTO:
+            technician = Technician.objects.get(pk=best.technician_id)
+            ticket_transition(
+                ticket=ticket, action="assign", technician=technician, note=best.reason
+            )
+            suggestion.assigned = True
+            suggestion.save(update_fields=["assigned"])
+    return suggestion
+
+
+def _dispatch_alert(ticket, event_type: str, kind: str, message: str, now: datetime) -> None:
+    ticket_event_record(ticket=ticket, event_type=event_type, note=message, now=now)
+    DispatchAlert.objects.create(ticket=ticket, kind=kind, message=message, created_at=now)

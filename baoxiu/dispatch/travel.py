@@ -196,6 +196,23 @@ class EstimateProvider:
         )
 
 
+def pairwise_seconds(origins, destinations, provider: EstimateProvider | None = None) -> np.ndarray:
+    """Estimated seconds from ``origins[i]`` to ``destinations[i]`` for every i (vectorised).
+
+    For chaining the legs of a technician's queued jobs, where a full matrix
+    would be wasted work; the estimate is enough for a queue that far ahead.
+    """
+    provider = provider or EstimateProvider()
+    o = np.radians(as_points(origins))
+    d = np.radians(as_points(destinations))
+    h = (
+        np.sin((d[:, 1] - o[:, 1]) / 2) ** 2
+        + np.cos(o[:, 1]) * np.cos(d[:, 1]) * np.sin((d[:, 0] - o[:, 0]) / 2) ** 2
+    )
+    road_m = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return np.rint(provider._seconds_to(road_m * provider.detour_factor)).astype(np.int64)
+
+
 def _areas(hint, count: int) -> np.ndarray:
     if hint is None:
         return np.full(count, AreaType.URBAN, dtype=np.int64)

@@ -54,7 +54,14 @@ class EventType(models.TextChoices):
     # Timeline notes that are not status changes (written by ticket_event_record).
     SLA_WARNING = "sla_warning", _("时限预警")
     SLA_BREACHED = "sla_breached", _("已超时")
+    NO_TECHNICIAN = "no_technician", _("无可派师傅")
+    LATE_RISK = "late_risk", _("无法按时到达")
 
 
 # Event types recorded without a status change; ticket_transition never writes them.
-NOTE_EVENTS = (EventType.SLA_WARNING, EventType.SLA_BREACHED)
+NOTE_EVENTS = (
+    EventType.SLA_WARNING,
+    EventType.SLA_BREACHED,
+    EventType.NO_TECHNICIAN,
+    EventType.LATE_RISK,
+)

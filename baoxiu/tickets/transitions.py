@@ -24,6 +24,7 @@ from baoxiu.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from baoxiu.core.queue import enqueue
 from baoxiu.tickets.choices import EventType
 from baoxiu.tickets.choices import TicketStatus as S
 from baoxiu.tickets.models import Ticket, TicketEvent
@@ -304,4 +305,12 @@ def ticket_transition(
         from baoxiu.notifications.services import notify_ticket_event
 
         notify_ticket_event(ticket=ticket, event=event)
+        if target == S.DISPATCHING:
+            # Back in the queue (new, declined, unassigned, reopened): dispatch
+            # looks for a technician at once, in a job that commits with this change.
+            enqueue(
+                "dispatch.auto_assign",
+                {"ticket_id": ticket.pk},
+                dedupe_key=f"auto-assign:{ticket.pk}:{ticket.version}",
+            )
     return ticket

@@ -1,0 +1,296 @@
+"""Immediate assignment: who is proposed, in which order, and what happens then."""
+
+import threading
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from baoxiu.areas.services import coverage_import
+from baoxiu.catalog.choices import Priority
+from baoxiu.core import queue
+from baoxiu.core.errors import ConcurrentUpdate
+from baoxiu.dispatch.assignment import assignment_candidates, ticket_eta
+from baoxiu.dispatch.choices import AlertKind
+from baoxiu.dispatch.models import DispatchAlert, DispatchSuggestion
+from baoxiu.dispatch.services import ticket_auto_dispatch
+from baoxiu.tickets.choices import EventType, TicketStatus
+from baoxiu.tickets.models import Ticket
+from baoxiu.tickets.transitions import ticket_transition
+from baoxiu.workforce.services import on_call_shift_add
+from tests.factories import (
+    FaultTypeFactory,
+    OutletFactory,
+    SkillFactory,
+    TechnicianFactory,
+    UserFactory,
+    make_ticket,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ALL_DAY = {"work_start": time(0, 0), "work_end": time(23, 59, 59), "break_minutes": 0}
+# 深圳市南山区: the tickets' address resolves here (113.93, 22.53 or so).
+NEAR = (Decimal("113.935"), Decimal("22.535"))
+MIDDLE = (Decimal("114.000"), Decimal("22.560"))
+FAR = (Decimal("114.300"), Decimal("22.650"))
+
+
+@pytest.fixture
+def outlet(db):
+    outlet = OutletFactory(code="SZ01", name="南山网点")
+    coverage_import(outlet=outlet, text="深圳市南山区", emergency_available=True)
+    return outlet
+
+
+def tech(outlet, name, point, skills=(), **extra):
+    technician = TechnicianFactory(
+        outlet=outlet,
+        name=name,
+        home_longitude=point[0],
+        home_latitude=point[1],
+        **{**ALL_DAY, **extra},
+    )
+    technician.skills.set(skills)
+    return technician
+
+
+def names(candidates):
+    return [c.name for c in candidates]
+
+
+@pytest.mark.django_db
+def test_nearest_free_technician_first_with_reason(outlet, fault_type):
+    tech(outlet, "远", FAR)
+    tech(outlet, "近", NEAR)
+    tech(outlet, "中", MIDDLE)
+    ticket = make_ticket(fault_type=fault_type)
+
+    candidates = assignment_candidates(ticket=ticket)
+
+    assert names(candidates) == ["近", "中", "远"]
+    assert (
+        candidates[0].travel_seconds < candidates[1].travel_seconds < candidates[2].travel_seconds
+    )
+    assert candidates[0].reason.startswith("空闲，路程约")
+    assert all(c.on_time for c in candidates)  # normal work: on site by tomorrow
+
+
+@pytest.mark.django_db
+def test_only_covered_skilled_and_working_technicians(outlet):
+    lock_body = SkillFactory(code="lock-body")
+    fault = FaultTypeFactory(code="motor")
+    fault.required_skills.set([lock_body])
+    tech(outlet, "有技能", MIDDLE, skills=[lock_body])
+    tech(outlet, "无技能", NEAR)
+    elsewhere = OutletFactory(code="BX01")
+    coverage_import(outlet=elsewhere, text="本溪市南芬区")
+    tech(elsewhere, "外区", NEAR, skills=[lock_body])
+    tech(outlet, "休息", NEAR, skills=[lock_body], active=False)
+    ticket = make_ticket(fault_type=fault)
+
+    assert names(assignment_candidates(ticket=ticket)) == ["有技能"]
+
+
+@pytest.mark.django_db
+def test_working_hours_break_and_on_call_rota(outlet, fault_type):
+    day = tech(
+        outlet, "白班", NEAR, work_start=time(8, 30), work_end=time(18, 30), break_minutes=60
+    )
+    night = tech(outlet, "值班", FAR, work_start=time(8, 30), work_end=time(18, 30))
+    ticket = make_ticket(fault_type=fault_type)
+    evening = datetime(2026, 11, 30, 21, 0, tzinfo=SHANGHAI)
+    on_call_shift_add(
+        technician=night,
+        starts_at=evening - timedelta(hours=3),
+        ends_at=evening + timedelta(hours=9),
+    )
+    morning = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
+    lunch = datetime(2026, 11, 30, 12, 15, tzinfo=SHANGHAI)
+
+    assert names(assignment_candidates(ticket=ticket, now=morning)) == ["白班", "值班"]
+    assert names(assignment_candidates(ticket=ticket, now=lunch)) == ["值班"]  # 白班 at lunch
+    assert names(assignment_candidates(ticket=ticket, now=evening)) == []  # rota: emergencies only
+    Ticket.objects.filter(pk=ticket.pk).update(priority=Priority.EMERGENCY)
+    ticket.refresh_from_db()
+    assert names(assignment_candidates(ticket=ticket, now=evening)) == [night.name]
+    assert day.name not in names(assignment_candidates(ticket=ticket, now=lunch))
+
+
+@pytest.mark.django_db
+def test_emergency_goes_before_queued_work_normal_after(outlet, fault_type, dispatcher):
+    busy = tech(outlet, "手头有单", NEAR)
+    tech(outlet, "稍远空闲", MIDDLE)
+    queued = make_ticket(fault_type=fault_type, phone="13900000001")
+    ticket_transition(ticket=queued, action="assign", actor=dispatcher, technician=busy)
+    ticket_transition(ticket=queued, action="accept", actor=busy.user)
+    ticket = make_ticket(fault_type=fault_type)
+
+    now = timezone.now()
+    normal = assignment_candidates(ticket=ticket, now=now)
+    assert names(normal) == ["稍远空闲", "手头有单"]
+    # The queued hour-long job plus the drive to it come first.
+    waited = normal[1].free_at - now
+    assert timedelta(minutes=60) < waited < timedelta(minutes=70)
+    assert normal[1].reason.startswith(
+        f"完成手头 {round(waited.total_seconds() / 60)} 分钟工作后前往"
+    )
+
+    Ticket.objects.filter(pk=ticket.pk).update(priority=Priority.EMERGENCY)
+    ticket.refresh_from_db()
+    assert names(assignment_candidates(ticket=ticket)) == ["手头有单", "稍远空闲"]
+
+
+@pytest.mark.django_db
+def test_deadline_decides_on_time(outlet, fault_type):
+    tech(outlet, "远", FAR)
+    ticket = make_ticket(fault_type=fault_type)
+    now = timezone.now()
+    [late] = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(minutes=10))
+    [fine] = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(hours=3))
+    assert (late.on_time, fine.on_time) == (False, True)
+    assert late.eta == fine.eta > now + timedelta(minutes=10)
+
+
+@pytest.mark.django_db
+def test_auto_mode_assigns_the_best_on_time(outlet, fault_type, settings):
+    settings.DISPATCH_MODE = "auto"
+    near = tech(outlet, "近", NEAR)
+    tech(outlet, "远", FAR)
+    ticket = make_ticket(fault_type=fault_type)
+
+    assert queue.work(burst=True) >= 3  # start dispatch, auto-assign, messages
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.ASSIGNED, near.pk)
+    suggestion = DispatchSuggestion.objects.get(ticket=ticket)
+    assert (suggestion.assigned, suggestion.on_time, suggestion.mode) == (True, True, "auto")
+    assert [c["name"] for c in suggestion.candidates] == ["近", "远"]
+    assigned = ticket.events.get(type=EventType.ASSIGNED)
+    assert (assigned.actor_id, assigned.note) == (None, suggestion.candidates[0]["reason"])
+
+
+@pytest.mark.django_db
+def test_suggest_mode_leaves_the_choice_to_the_dispatcher(outlet, fault_type, settings):
+    settings.DISPATCH_MODE = "suggest"
+    tech(outlet, "近", NEAR)
+    ticket = make_ticket(fault_type=fault_type)
+    queue.work(burst=True)
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.DISPATCHING, None)
+    suggestion = DispatchSuggestion.objects.get(ticket=ticket)
+    assert (suggestion.assigned, [c["name"] for c in suggestion.candidates]) == (False, ["近"])
+
+
+@pytest.mark.django_db
+def test_nobody_in_time_is_said_at_once_and_not_assigned(outlet):
+    emergency = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
+    tech(outlet, "很远", (Decimal("114.60"), Decimal("22.75")))
+    ticket = make_ticket(fault_type=emergency)
+    ticket_transition(ticket=ticket, action="dispatch")
+    # Its clocks started at creation: on site within 30 minutes.
+
+    suggestion = ticket_auto_dispatch(ticket_id=ticket.pk)
+
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.DISPATCHING
+    assert (suggestion.on_time, suggestion.assigned) == (False, False)
+    alert = DispatchAlert.objects.get(ticket=ticket, kind=AlertKind.LATE_RISK)
+    assert alert.message.startswith("无人能按时到达：最早由很远于")
+    assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
+
+
+@pytest.mark.django_db
+def test_no_eligible_technician(outlet, fault_type):
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="dispatch")
+    suggestion = ticket_auto_dispatch(ticket_id=ticket.pk)
+    assert suggestion.candidates == []
+    assert DispatchAlert.objects.get(ticket=ticket).kind == AlertKind.NO_TECHNICIAN
+
+
+@pytest.mark.django_db
+def test_declined_job_goes_straight_back_to_someone_else(outlet, fault_type, settings):
+    settings.DISPATCH_MODE = "auto"
+    near = tech(outlet, "近", NEAR)
+    other = tech(outlet, "远", FAR)
+    ticket = make_ticket(fault_type=fault_type)
+    queue.work(burst=True)
+    ticket.refresh_from_db()
+    assert ticket.technician_id == near.pk
+
+    ticket_transition(ticket=ticket, action="decline", actor=near.user, note="车坏了")
+    queue.work(burst=True)
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.ASSIGNED, other.pk)
+
+
+@pytest.mark.django_db
+def test_auto_dispatch_leaves_assigned_tickets_alone(outlet, fault_type, dispatcher):
+    technician = tech(outlet, "近", NEAR)
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=technician)
+    assert ticket_auto_dispatch(ticket_id=ticket.pk) is None
+    assert DispatchSuggestion.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_eta_of_an_assigned_ticket_follows_the_technician(outlet, fault_type, dispatcher):
+    technician = tech(outlet, "师傅", FAR)
+    ticket = make_ticket(fault_type=fault_type)
+    assert ticket_eta(ticket) is None
+    ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=technician)
+    now = timezone.now()
+    from_home = ticket_eta(ticket, now=now)
+    technician.last_longitude, technician.last_latitude = NEAR
+    technician.last_located_at = now
+    technician.save(update_fields=["last_longitude", "last_latitude", "last_located_at"])
+    ticket.refresh_from_db()
+    nearby = ticket_eta(ticket, now=now)
+    assert now < nearby < from_home
+
+
+@pytest.mark.django_db(transaction=True)
+def test_auto_assignment_racing_a_dispatcher_one_wins(outlet, fault_type, settings):
+    settings.DISPATCH_MODE = "auto"
+    tech(outlet, "近", NEAR)
+    manual = tech(outlet, "调度选的", FAR)
+    dispatcher = UserFactory(username="desk", role="dispatcher")
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="dispatch")
+    seen = Ticket.objects.get(pk=ticket.pk)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def run(fn):
+        try:
+            barrier.wait()
+            fn()
+            outcomes.append("ok")
+        except ConcurrentUpdate:
+            outcomes.append("lost")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(lambda: ticket_auto_dispatch(ticket_id=ticket.pk),)),
+        threading.Thread(
+            target=run,
+            args=(
+                lambda: ticket_transition(
+                    ticket=seen, action="assign", actor=dispatcher, technician=manual
+                ),
+            ),
+        ),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    ticket.refresh_from_db()
+    assert ticket.status == TicketStatus.ASSIGNED
+    assert ticket.events.filter(type=EventType.ASSIGNED).count() == 1
+    assert sorted(outcomes) in (["lost", "ok"], ["ok", "ok"])
