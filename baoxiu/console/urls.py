@@ -11,6 +11,7 @@ urlpatterns = [
     path("tickets/<str:code>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<str:code>/action/", views.ticket_action, name="ticket_action"),
     path("dispatch/", views.dispatch, name="dispatch"),
+    path("dispatch/alerts/<int:pk>/ack/", views.alert_acknowledge, name="alert_ack"),
     path("jobs/", views.my_jobs, name="my_jobs"),
     path("jobs/location/", views.my_location, name="my_location"),
 ]

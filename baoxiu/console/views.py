@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,12 +19,14 @@ from baoxiu.accounts.permissions import (
 )
 from baoxiu.areas.selectors import ticket_in_service_area
 from baoxiu.core.errors import DomainError, NotFound
+from baoxiu.dispatch.board import board_for
+from baoxiu.dispatch.selectors import alerts_open
+from baoxiu.dispatch.services import dispatch_alert_acknowledge, ticket_assign_by_dispatcher
 from baoxiu.tickets.choices import TicketChannel, TicketStatus
 from baoxiu.tickets.forms import TicketReportForm
 from baoxiu.tickets.selectors import (
     TicketFilters,
     access_ticket,
-    dispatch_queue,
     jobs_for_technician,
     ticket_list,
     ticket_timeline,
@@ -107,8 +110,22 @@ def ticket_new(request):
 
 @role_required(*DISPATCH_ROLES)
 def dispatch(request):
-    queue = dispatch_queue(user=request.user)[:100]
-    return render(request, "console/dispatch.html", {"queue": queue})
+    """The dispatcher board; htmx refreshes its body every 5 seconds."""
+    area = request.GET.get("area", "")
+    board = board_for(request.user, area=area)
+    template = "console/_board.html" if request.htmx else "console/dispatch.html"
+    return render(request, template, {"board": board, "area": area, "now": timezone.now()})
+
+
+@require_POST
+@role_required(*DISPATCH_ROLES)
+def alert_acknowledge(request, pk):
+    alert = alerts_open().filter(pk=pk).first()
+    if alert is None:
+        raise Http404
+    dispatch_alert_acknowledge(alert=alert, user=request.user)
+    next_url = _safe_next(request)
+    return redirect(next_url) if next_url else redirect("console:dispatch")
 
 
 @role_required(Role.TECHNICIAN)
@@ -161,6 +178,14 @@ def ticket_action(request, code):
     try:
         if str(ticket.version) != request.POST.get("version", str(ticket.version)):
             messages.error(request, _("工单已被他人更新，请核对后重试。"))
+        elif action == "assign":
+            ticket_assign_by_dispatcher(
+                ticket=ticket,
+                technician=technician,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, _("工单 %(code)s：操作成功。") % {"code": ticket.code})
         else:
             ticket_transition(
                 ticket=ticket,

@@ -296,3 +296,25 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
 def _dispatch_alert(ticket, event_type: str, kind: str, message: str, now: datetime) -> None:
     ticket_event_record(ticket=ticket, event_type=event_type, note=message, now=now)
     DispatchAlert.objects.create(ticket=ticket, kind=kind, message=message, created_at=now)
+
+
+def ticket_assign_by_dispatcher(*, ticket, technician, actor, note: str = ""):
+    """A person assigns a ticket. Choosing someone other than the platform's first
+    suggestion is an override and needs a reason, kept on the timeline.
+    """
+    from baoxiu.core.errors import ValidationFailed
+    from baoxiu.dispatch.models import DispatchSuggestion
+    from baoxiu.tickets.transitions import ticket_transition
+
+    latest = DispatchSuggestion.objects.filter(ticket=ticket).order_by("-created_at", "-id").first()
+    top = latest.candidates[0]["technician_id"] if latest and latest.candidates else None
+    note = (note or "").strip()
+    if top is not None and technician is not None and technician.pk != top:
+        if not note:
+            raise ValidationFailed(
+                _("未选择系统推荐的师傅，请填写改派原因。"), code="override_reason_required"
+            )
+        note = _("改派：%(reason)s") % {"reason": note}
+    return ticket_transition(
+        ticket=ticket, action="assign", actor=actor, technician=technician, note=note
+    )

@@ -49,7 +49,7 @@ def test_report_assign_complete_and_track(live_server, new_page, fault_type, tec
     desk = new_page()
     log_in(desk, base, "dispatcher")
     expect(desk).to_have_url(f"{base}/console/dispatch/")
-    desk.locator(f"[data-code='{code}'] a.button").click()
+    desk.locator(f"[data-code='{code}'] a").first.click()
     desk.select_option("select[name=technician]", value=str(technician.pk))
     desk.click("button[data-action=assign]")
     expect(desk.get_by_test_id("ticket-status")).to_have_text("已派单")
