@@ -10,6 +10,7 @@ from baoxiu.areas.forms import ServiceCheckForm
 from baoxiu.areas.selectors import service_check, ticket_in_service_area
 from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
+from baoxiu.dispatch.assignment import ticket_eta
 from baoxiu.tickets.choices import TicketChannel
 from baoxiu.tickets.forms import TicketReportForm
 from baoxiu.tickets.selectors import ticket_by_tracking, ticket_public_timeline
@@ -56,7 +57,11 @@ def track(request, code, token):
         ticket = ticket_by_tracking(code, token)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    context = {"ticket": ticket, "events": ticket_public_timeline(ticket)}
+    context = {
+        "ticket": ticket,
+        "events": ticket_public_timeline(ticket),
+        "eta": ticket_eta(ticket),
+    }
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"
     response = render(request, template, context)
     response["Referrer-Policy"] = "no-referrer"  # the URL carries the token

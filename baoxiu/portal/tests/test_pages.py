@@ -152,3 +152,22 @@ def test_internal_sla_events_stay_off_the_customers_timeline(client, fault_type)
     api = client.get(f"/api/v1/tickets/{ticket.code}", {"token": ticket.tracking_token}).json()
     assert [entry["type"] for entry in api["timeline"]] == ["created"]
     assert ticket.events.count() == 2
+
+
+def test_tracking_page_shows_the_eta_once_a_technician_is_on_the_way(
+    client, fault_type, technician, dispatcher
+):
+    from django.utils import timezone
+
+    from baoxiu.dispatch.assignment import ticket_eta
+    from baoxiu.tickets.transitions import ticket_transition
+
+    ticket = make_ticket(fault_type=fault_type, address="深圳市南山区科技园路1号")
+    url = f"/t/{ticket.code}/{ticket.tracking_token}/"
+    assert 'data-testid="eta"' not in client.get(url).content.decode()
+    ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=technician)
+    before = ticket_eta(ticket)
+    body = client.get(url).content.decode()
+    after = ticket_eta(ticket)
+    shown = {f"预计 {timezone.localtime(t):%H:%M} 左右到达" for t in (before, after)}
+    assert any(text in body for text in shown), shown
