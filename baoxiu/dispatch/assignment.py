@@ -67,7 +67,9 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class _Busy:
+class HeldJob:
+    """A job a technician already holds, as the planner needs it."""
+
     status: str
     point: tuple[float, float]
     minutes: int
@@ -114,7 +116,7 @@ def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
     return [t for t in technicians if _is_working(t, local) or (emergency and t.pk in on_call)]
 
 
-def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[_Busy]]:
+def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[HeldJob]]:
     rows = (
         Ticket.objects.filter(technician__in=technicians, status__in=BUSY)
         .exclude(pk=exclude_ticket)
@@ -129,12 +131,12 @@ def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[_Bus
             "priority",
         )
     )
-    busy: dict[int, list[_Busy]] = defaultdict(list)
+    busy: dict[int, list[HeldJob]] = defaultdict(list)
     for tech_id, status, lng, lat, minutes, arrived_at, created_at, _priority in rows:
         if lng is None or lat is None:
             continue  # an unplaced job: the dispatcher sees it; it cannot be timed
         busy[tech_id].append(
-            _Busy(status, (float(lng), float(lat)), minutes, arrived_at, created_at)
+            HeldJob(status, (float(lng), float(lat)), minutes, arrived_at, created_at)
         )
     for jobs in busy.values():
         jobs.sort(
@@ -153,18 +155,48 @@ def _start_point(tech: Technician, now: datetime) -> tuple[float, float]:
     return (float(tech.home_longitude), float(tech.home_latitude))
 
 
-def _arrivals(
-    technicians: list[Technician], ticket: Ticket, point, now: datetime, *, jump_queue: bool
-) -> tuple[np.ndarray, np.ndarray, dict[int, list[_Busy]]]:
-    """Seconds until each technician is free for the job, and travel seconds to it."""
+@dataclass(frozen=True)
+class TechState:
+    """A technician as the planner sees them: where they are and what they hold.
+
+    ``jobs`` are in plan order: the job on site, the one being driven to, then
+    accepted or assigned work. The database adapter below builds these from
+    tickets; the dispatch simulator (bench/dispatch_sim.py) builds them from its
+    own model of a day, so both run the same planning code.
+    """
+
+    id: int
+    name: str
+    outlet: str
+    position: tuple[float, float]
+    jobs: tuple[HeldJob, ...] = ()
+
+
+def rank_technicians(
+    states: list[TechState],
+    *,
+    point: tuple[float, float],
+    now: datetime,
+    jump_queue: bool,
+    deadline: datetime | None,
+    limit: int | None = 3,
+    provider=None,
+) -> list[Candidate]:
+    """Insert a job at ``point`` into every plan; earliest arrival first, on-time first.
+
+    With ``jump_queue`` (an emergency) the job goes before work not yet started;
+    otherwise after everything the technician already holds. One travel-matrix
+    call for the final legs; the legs between held jobs use the vectorised estimate.
+    """
     from baoxiu.dispatch.travel import pairwise_seconds, travel_matrix
 
-    busy = _busy_by_technician(technicians, ticket.pk)
+    if not states:
+        return []
     free_points, free_seconds, legs_from, legs_to, leg_owner = [], [], [], [], []
-    for index, tech in enumerate(technicians):
-        position = _start_point(tech, now)
+    for index, state in enumerate(states):
+        position = state.position
         seconds = 0.0
-        for job in busy.get(tech.pk, []):
+        for job in state.jobs:
             if job.status in QUEUED and jump_queue:
                 continue  # this job goes before work not yet started
             if job.status in WORKING:
@@ -181,8 +213,54 @@ def _arrivals(
     free = np.array(free_seconds, dtype=np.float64)
     if legs_from:
         np.add.at(free, np.array(leg_owner), pairwise_seconds(legs_from, legs_to))
-    travel = travel_matrix(np.array(free_points), np.array([point])).durations_s[:, 0]
-    return free, travel.astype(np.float64), busy
+    travel = (
+        travel_matrix(np.array(free_points), np.array([point]), provider=provider)
+        .durations_s[:, 0]
+        .astype(np.float64)
+    )
+    arrivals = free + travel
+    candidates = []
+    for index in np.argsort(arrivals, kind="stable"):
+        state = states[index]
+        eta = now + timedelta(seconds=float(arrivals[index]))
+        travel_min = round(float(travel[index]) / 60)
+        wait_min = round(float(free[index]) / 60)
+        if wait_min:
+            reason = _("完成手头 %(n)d 分钟工作后前往，路程约 %(m)d 分钟") % {
+                "n": wait_min,
+                "m": travel_min,
+            }
+        else:
+            reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
+        candidates.append(
+            Candidate(
+                technician_id=state.id,
+                name=state.name,
+                outlet=state.outlet,
+                eta=eta,
+                travel_seconds=int(travel[index]),
+                free_at=now + timedelta(seconds=float(free[index])),
+                open_jobs=len(state.jobs),
+                on_time=deadline is None or eta <= deadline,
+                reason=reason,
+            )
+        )
+    candidates.sort(key=lambda c: (not c.on_time, c.eta, c.open_jobs))
+    return candidates if limit is None else candidates[:limit]
+
+
+def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> list[TechState]:
+    busy = _busy_by_technician(technicians, ticket.pk)
+    return [
+        TechState(
+            id=tech.pk,
+            name=tech.name,
+            outlet=tech.outlet.name,
+            position=_start_point(tech, now),
+            jobs=tuple(busy.get(tech.pk, ())),
+        )
+        for tech in technicians
+    ]
 
 
 def assignment_candidates(
@@ -201,39 +279,14 @@ def assignment_candidates(
     technicians = eligible_technicians(ticket, now=now)
     if not technicians:
         return []
-    if deadline is None:
-        deadline = _arrival_deadline(ticket)
-    emergency = ticket.priority == Priority.EMERGENCY
-    free, travel, busy = _arrivals(technicians, ticket, point, now, jump_queue=emergency)
-    arrivals = free + travel
-    candidates = []
-    for index in np.argsort(arrivals, kind="stable"):
-        tech = technicians[index]
-        eta = now + timedelta(seconds=float(arrivals[index]))
-        travel_min = round(float(travel[index]) / 60)
-        wait_min = round(float(free[index]) / 60)
-        if wait_min:
-            reason = _("完成手头 %(n)d 分钟工作后前往，路程约 %(m)d 分钟") % {
-                "n": wait_min,
-                "m": travel_min,
-            }
-        else:
-            reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
-        candidates.append(
-            Candidate(
-                technician_id=tech.pk,
-                name=tech.name,
-                outlet=tech.outlet.name,
-                eta=eta,
-                travel_seconds=int(travel[index]),
-                free_at=now + timedelta(seconds=float(free[index])),
-                open_jobs=len(busy.get(tech.pk, [])),
-                on_time=deadline is None or eta <= deadline,
-                reason=reason,
-            )
-        )
-    candidates.sort(key=lambda c: (not c.on_time, c.eta, c.open_jobs))
-    return candidates[:limit]
+    return rank_technicians(
+        _states(technicians, ticket, now),
+        point=point,
+        now=now,
+        jump_queue=ticket.priority == Priority.EMERGENCY,
+        deadline=deadline if deadline is not None else _arrival_deadline(ticket),
+        limit=limit,
+    )
 
 
 def ticket_eta(ticket: Ticket, *, now: datetime | None = None) -> datetime | None:
@@ -248,8 +301,9 @@ def ticket_eta(ticket: Ticket, *, now: datetime | None = None) -> datetime | Non
     if point is None:
         return None
     now = now or timezone.now()
-    free, travel, _busy = _arrivals([ticket.technician], ticket, point, now, jump_queue=True)
-    return now + timedelta(seconds=float(free[0] + travel[0]))
+    states = _states([ticket.technician], ticket, now)
+    [best] = rank_technicians(states, point=point, now=now, jump_queue=True, deadline=None, limit=1)
+    return best.eta
 
 
 def _arrival_deadline(ticket: Ticket) -> datetime | None:
