@@ -181,6 +181,7 @@ def rank_technicians(
     deadline: datetime | None,
     limit: int | None = 3,
     provider=None,
+    not_before: datetime | None = None,
 ) -> list[Candidate]:
     """Insert a job at ``point`` into every plan; earliest arrival first, on-time first.
 
@@ -223,6 +224,8 @@ def rank_technicians(
     for index in np.argsort(arrivals, kind="stable"):
         state = states[index]
         eta = now + timedelta(seconds=float(arrivals[index]))
+        if not_before is not None and eta < not_before:
+            eta = not_before  # a booked visit: not before the window opens
         travel_min = round(float(travel[index]) / 60)
         wait_min = round(float(free[index]) / 60)
         if wait_min:
@@ -286,6 +289,7 @@ def assignment_candidates(
         jump_queue=ticket.priority == Priority.EMERGENCY,
         deadline=deadline if deadline is not None else _arrival_deadline(ticket),
         limit=limit,
+        not_before=ticket.appointment_start,
     )
 
 
@@ -302,7 +306,15 @@ def ticket_eta(ticket: Ticket, *, now: datetime | None = None) -> datetime | Non
         return None
     now = now or timezone.now()
     states = _states([ticket.technician], ticket, now)
-    [best] = rank_technicians(states, point=point, now=now, jump_queue=True, deadline=None, limit=1)
+    [best] = rank_technicians(
+        states,
+        point=point,
+        now=now,
+        jump_queue=True,
+        deadline=None,
+        limit=1,
+        not_before=ticket.appointment_start,
+    )
     return best.eta
 
 

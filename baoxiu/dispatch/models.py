@@ -189,3 +189,26 @@ class DispatchSuggestion(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id}@{self.created_at:%H:%M:%S}"
+
+
+class SlotLoad(models.Model):
+    """Minutes of booked appointments an outlet holds in one visit window.
+
+    Booking adds to ``booked_minutes`` with a conditional UPDATE that cannot
+    pass the window's capacity, so two customers racing for the last place in
+    a window cannot both get it.
+    """
+
+    outlet = models.ForeignKey("workforce.Outlet", on_delete=models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField()
+    booked_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("预约占用")
+        verbose_name_plural = _("预约占用")
+        constraints = [
+            models.UniqueConstraint(fields=["outlet", "starts_at"], name="dispatch_slotload_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.outlet_id}@{self.starts_at:%m-%d %H:%M}: {self.booked_minutes}"

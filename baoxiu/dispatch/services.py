@@ -318,3 +318,20 @@ def ticket_assign_by_dispatcher(*, ticket, technician, actor, note: str = ""):
     return ticket_transition(
         ticket=ticket, action="assign", actor=actor, technician=technician, note=note
     )
+
+
+def sla_arrival_follow_appointment(*, ticket, end: datetime, now: datetime) -> None:
+    """A booked visit window becomes the arrival promise: the arrive clock falls due
+    at the window's end (its warning at the window's start)."""
+    from baoxiu.dispatch.choices import ClockKind
+
+    window_start = ticket.appointment_start or now
+    SlaClock.objects.filter(
+        ticket=ticket, kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES
+    ).update(
+        due_at=end,
+        warn_at=window_start,
+        warned_at=None,
+        breached_at=None,
+        state=ClockState.RUNNING,
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("coverage/", views.coverage_check, name="coverage"),
     path("t/<str:code>/<str:token>/", views.track, name="track"),
+    path("t/<str:code>/<str:token>/appointment/", views.book_appointment, name="book"),
 ]

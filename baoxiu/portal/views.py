@@ -1,5 +1,7 @@
 """Public pages: anyone can report a fault and follow it with the tracking link."""
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,8 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from baoxiu.areas.forms import ServiceCheckForm
 from baoxiu.areas.selectors import service_check, ticket_in_service_area
+from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
+from baoxiu.dispatch.appointments import BOOKABLE, appointment_book, appointment_slots
 from baoxiu.dispatch.assignment import ticket_eta
 from baoxiu.tickets.choices import TicketChannel
 from baoxiu.tickets.forms import TicketReportForm
@@ -52,6 +56,27 @@ def coverage_check(request):
     return render(request, "portal/coverage.html", {"form": form, "check": check})
 
 
+@require_http_methods(["POST"])
+def book_appointment(request, code, token):
+    """The customer picks a visit window on the tracking page."""
+    try:
+        ticket = ticket_by_tracking(code, token)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    try:
+        start = datetime.fromisoformat(request.POST.get("start", ""))
+        if start.tzinfo is None:
+            raise ValueError
+        appointment_book(ticket=ticket, start=start)
+    except ValueError:
+        messages.error(request, _("请选择列表中的上门时段。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已为您预约上门时间。"))
+    return redirect("portal:track", code=code, token=token)
+
+
 def track(request, code, token):
     try:
         ticket = ticket_by_tracking(code, token)
@@ -61,9 +86,16 @@ def track(request, code, token):
         "ticket": ticket,
         "events": ticket_public_timeline(ticket),
         "eta": ticket_eta(ticket),
+        "slots": _bookable_slots(ticket),
     }
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"
     response = render(request, template, context)
     response["Referrer-Policy"] = "no-referrer"  # the URL carries the token
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _bookable_slots(ticket):
+    if ticket.priority == Priority.EMERGENCY or ticket.status not in BOOKABLE:
+        return []
+    return appointment_slots(ticket=ticket)

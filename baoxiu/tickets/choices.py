@@ -56,6 +56,7 @@ class EventType(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("已超时")
     NO_TECHNICIAN = "no_technician", _("无可派师傅")
     LATE_RISK = "late_risk", _("无法按时到达")
+    APPOINTMENT = "appointment", _("已预约上门时间")
 
 
 # Event types recorded without a status change; ticket_transition never writes them.

@@ -59,6 +59,9 @@ class Ticket(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The visit window the customer booked (non-emergency work), if any.
+    appointment_start = models.DateTimeField(_("预约开始"), null=True, blank=True)
+    appointment_end = models.DateTimeField(_("预约结束"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("工单")

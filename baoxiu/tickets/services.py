@@ -228,3 +228,35 @@ def ticket_event_record(
         data=data or {},
         created_at=now or timezone.now(),
     )
+
+
+def ticket_appointment_set(
+    *, ticket: Ticket, start: datetime, end: datetime, actor=None, actor_label: str = "", data=None
+) -> Ticket:
+    """Record the visit window booked for a ticket (not a status change).
+
+    Guarded by the version column like a transition, so a booking cannot slip
+    past a concurrent change; writes an APPOINTMENT event the customer sees.
+    Capacity is the caller's business (``baoxiu.dispatch.appointments``).
+    """
+    from baoxiu.core.errors import ConcurrentUpdate
+
+    now = timezone.now()
+    with transaction.atomic():
+        won = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
+            appointment_start=start, appointment_end=end, version=F("version") + 1, updated_at=now
+        )
+        if not won:
+            raise ConcurrentUpdate(_("工单已被他人更新，请刷新后重试。"))
+        window = f"{timezone.localtime(start):%m-%d %H:%M}–{timezone.localtime(end):%H:%M}"
+        TicketEvent.objects.create(
+            ticket_id=ticket.pk,
+            type=EventType.APPOINTMENT,
+            actor=actor,
+            actor_label=actor_label or (str(actor) if actor else _("客户")),
+            note=window,
+            data=data or {},
+            created_at=now,
+        )
+    ticket.refresh_from_db()
+    return ticket
