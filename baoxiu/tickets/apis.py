@@ -248,6 +248,60 @@ def ticket_track_api(request, code: str, token: str = Query(..., max_length=64))
     return _track_out(ticket)
 
 
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+    available: bool
+
+
+class AppointmentIn(Schema):
+    start: datetime = Field(..., description="所选时段的开始时间（取自 slots 接口）")
+
+
+class AppointmentOut(Schema):
+    code: str
+    appointment_start: datetime
+    appointment_end: datetime
+
+
+@public_router.get(
+    "/tickets/{code}/slots",
+    response={200: list[SlotOut], **error_responses(404, 422)},
+    summary="可预约的上门时段（凭查询令牌）",
+)
+def ticket_slots_api(request, code: str, token: str = Query(..., max_length=64)):
+    from baoxiu.dispatch.appointments import BOOKABLE, appointment_slots
+
+    ticket = ticket_by_tracking(code, token)
+    if ticket.priority == Priority.EMERGENCY or ticket.status not in BOOKABLE:
+        return []
+    return [
+        {"start": _local(s.start), "end": _local(s.end), "available": s.available}
+        for s in appointment_slots(ticket=ticket)
+    ]
+
+
+@public_router.post(
+    "/tickets/{code}/appointment",
+    response={200: AppointmentOut, **error_responses(404, 409, 422)},
+    summary="预约上门时段（凭查询令牌）",
+)
+def ticket_appointment_api(
+    request, code: str, payload: AppointmentIn, token: str = Query(..., max_length=64)
+):
+    from baoxiu.dispatch.appointments import appointment_book
+
+    ticket = ticket_by_tracking(code, token)
+    if payload.start.tzinfo is None:
+        raise ValidationFailed(_("时间须带时区。"), code="invalid_slot")
+    ticket = appointment_book(ticket=ticket, start=payload.start)
+    return {
+        "code": ticket.code,
+        "appointment_start": _local(ticket.appointment_start),
+        "appointment_end": _local(ticket.appointment_end),
+    }
+
+
 # ---- staff endpoints -------------------------------------------------------------
 
 

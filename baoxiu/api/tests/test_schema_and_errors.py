@@ -21,6 +21,8 @@ def test_openapi_lists_every_path(client):
         "/api/v1/staff/tickets/{code}/transitions",
         "/api/v1/areas/resolve",
         "/api/v1/coverage",
+        "/api/v1/tickets/{code}/slots",
+        "/api/v1/tickets/{code}/appointment",
     }
     assert set(schema["paths"]["/api/v1/tickets"]["post"]["responses"]) == {
         "200",

@@ -144,3 +144,26 @@ def test_customer_books_on_the_tracking_page(client, one_technician, two_hour_fa
     assert "预约上门时间" in client.get(url).content.decode()
     bad = client.post(url + "appointment/", {"start": "not a time"}, follow=True)
     assert "请选择列表中的上门时段。" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_slots_and_booking_through_the_api(client, one_technician, two_hour_fault):
+    ticket = make_ticket(fault_type=two_hour_fault)
+    base = f"/api/v1/tickets/{ticket.code}"
+    slots = client.get(f"{base}/slots", {"token": ticket.tracking_token}).json()
+    assert len(slots) == 12
+    first_open = next(s for s in slots if s["available"])
+    booked = client.post(
+        f"{base}/appointment?token={ticket.tracking_token}",
+        {"start": first_open["start"]},
+        content_type="application/json",
+    )
+    assert booked.status_code == 200
+    assert booked.json()["appointment_start"] == first_open["start"]
+    wrong = client.post(
+        f"{base}/appointment?token={ticket.tracking_token}",
+        {"start": "2026-01-01T10:00:00+08:00"},
+        content_type="application/json",
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_slot")
+    assert client.get(f"{base}/slots", {"token": "wrong"}).status_code == 404
