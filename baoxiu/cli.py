@@ -124,7 +124,7 @@ def django_argv(argv: list[str]) -> tuple[list[str], Subcommand | None]:
     return ["baoxiu", sub.django_command, *rest], sub
 
 
-BENCHMARKS = ("areas",)
+BENCHMARKS = ("areas", "vrptw")
 
 
 def run_benchmark(argv: list[str]) -> int:
