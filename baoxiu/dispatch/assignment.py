@@ -84,7 +84,7 @@ def _job_point(ticket: Ticket) -> tuple[float, float] | None:
     return (float(address.longitude), float(address.latitude))
 
 
-def _is_working(tech: Technician, local: datetime) -> bool:
+def is_on_shift(tech: Technician, local: datetime) -> bool:
     clock = local.time()
     if not tech.work_start <= clock < tech.work_end:
         return False
@@ -113,7 +113,7 @@ def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
         ).values_list("technician_id", flat=True)
     )
     emergency = ticket.priority == Priority.EMERGENCY
-    return [t for t in technicians if _is_working(t, local) or (emergency and t.pk in on_call)]
+    return [t for t in technicians if is_on_shift(t, local) or (emergency and t.pk in on_call)]
 
 
 def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[HeldJob]]:
@@ -145,7 +145,7 @@ def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[Held
     return busy
 
 
-def _start_point(tech: Technician, now: datetime) -> tuple[float, float]:
+def start_point(tech: Technician, now: datetime) -> tuple[float, float]:
     if (
         tech.last_located_at is not None
         and now - tech.last_located_at <= FRESH_POSITION
@@ -259,7 +259,7 @@ def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> lis
             id=tech.pk,
             name=tech.name,
             outlet=tech.outlet.name,
-            position=_start_point(tech, now),
+            position=start_point(tech, now),
             jobs=tuple(busy.get(tech.pk, ())),
         )
         for tech in technicians

@@ -18,3 +18,11 @@ def sla_tick_job(payload: dict) -> None:
 def auto_assign_job(payload: dict) -> None:
     """Propose or assign a technician for a ticket that entered the dispatch queue."""
     ticket_auto_dispatch(ticket_id=payload["ticket_id"])
+
+
+@periodic("dispatch.reoptimise", every=timedelta(minutes=5))
+def reoptimise_job(payload: dict) -> None:
+    """Re-plan each city's unpinned work; adopt only clearly better plans."""
+    from baoxiu.dispatch.replan import reoptimise_all
+
+    reoptimise_all()
