@@ -22,6 +22,8 @@ from baoxiu.tickets.selectors import tickets_visible_to
 from baoxiu.workforce.models import Technician
 
 QUEUE_LIMIT = 200
+ON_THE_WAY_LIMIT = 100
+ON_THE_WAY = (TicketStatus.ASSIGNED, TicketStatus.ACCEPTED, TicketStatus.EN_ROUTE)
 MAP_WIDTH, MAP_HEIGHT, MAP_MARGIN = 640, 420, 16
 
 
@@ -54,10 +56,22 @@ class MapPoint:
 
 
 @dataclass
+class OnTheWayRow:
+    ticket: object
+    eta: datetime | None
+    due_at: datetime | None
+
+    @property
+    def late(self) -> bool:
+        return bool(self.eta and self.due_at and self.eta > self.due_at)
+
+
+@dataclass
 class Board:
     queue: list[QueueRow]
     technicians: list[TechnicianRow]
     alerts: list
+    on_the_way: list[OnTheWayRow] = field(default_factory=list)
     points: list[MapPoint] = field(default_factory=list)
     width: int = MAP_WIDTH
     height: int = MAP_HEIGHT
@@ -90,6 +104,30 @@ def _queue(user, area: str) -> list[QueueRow]:
         )
     far_future = datetime.max.replace(tzinfo=None)
     rows.sort(key=lambda r: r.due_at.replace(tzinfo=None) if r.due_at else far_future)
+    return rows
+
+
+def _on_the_way(user, area: str) -> list[OnTheWayRow]:
+    """Tickets a technician holds but has not reached yet, with ETA against the promise."""
+    from baoxiu.dispatch.assignment import ticket_etas
+
+    arrive = SlaClock.objects.filter(kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES)
+    tickets = list(
+        tickets_visible_to(user)
+        .filter(status__in=ON_THE_WAY, address__area_code__startswith=area)
+        .prefetch_related(Prefetch("sla_clocks", queryset=arrive, to_attr="arrive_clocks"))
+        .order_by("created_at")[:ON_THE_WAY_LIMIT]
+    )
+    etas = ticket_etas(tickets)
+    rows = [
+        OnTheWayRow(
+            ticket=t,
+            eta=etas.get(t.pk),
+            due_at=t.arrive_clocks[0].due_at if t.arrive_clocks else None,
+        )
+        for t in tickets
+    ]
+    rows.sort(key=lambda r: (not r.late, r.eta or r.ticket.created_at))
     return rows
 
 
@@ -174,5 +212,9 @@ def board_for(user, *, area: str = "") -> Board:
         )
         raw.append(("technician", tech.name, float(lng), float(lat), f"tech {row.state}"))
     return Board(
-        queue=queue, technicians=technicians, alerts=list(alerts_open()[:50]), points=_project(raw)
+        queue=queue,
+        technicians=technicians,
+        alerts=list(alerts_open()[:50]),
+        on_the_way=_on_the_way(user, area),
+        points=_project(raw),
     )

@@ -82,7 +82,7 @@ def test_one_click_assign_of_the_top_suggestion(client, dispatcher, network, fau
     assert response.status_code == 302 and response.url == reverse("console:dispatch")
     ticket.refresh_from_db()
     assert (ticket.status, ticket.technician_id) == (TicketStatus.ASSIGNED, near.pk)
-    assert f'data-code="{ticket.code}"' not in board(client)
+    assert f'data-testid="queue-item" data-code="{ticket.code}"' not in board(client)
 
 
 def test_override_needs_a_reason(client, dispatcher, network, fault_type):
@@ -124,3 +124,29 @@ def test_board_refresh_is_a_partial_and_area_filter_works(client, dispatcher, ne
     assert ticket.code not in elsewhere and "近师傅" not in elsewhere
     here = client.get(reverse("console:dispatch"), {"area": "4403"}).content.decode()
     assert ticket.code in here and "近师傅" in here
+
+
+def test_board_lists_work_on_the_way_with_eta(client, dispatcher, network, fault_type):
+    from django.utils import timezone
+
+    from baoxiu.dispatch.assignment import ticket_eta, ticket_etas
+    from baoxiu.tickets.transitions import ticket_transition
+
+    near, _far = network
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=near)
+    now = timezone.now()
+    batch = ticket_etas(
+        [Ticket.objects.select_related("address", "technician").get(pk=ticket.pk)], now=now
+    )
+    single = ticket_eta(Ticket.objects.get(pk=ticket.pk), now=now)
+    # The board's batch estimate and the tracking page's agree within a minute.
+    assert abs((batch[ticket.pk] - single).total_seconds()) < 60
+    client.login(username=dispatcher.username, password=PASSWORD)
+    body = board(client)
+    later = ticket_etas([Ticket.objects.select_related("address", "technician").get(pk=ticket.pk)])
+    shown = {
+        f'<td data-testid="eta">{timezone.localtime(t):%H:%M}</td>'
+        for t in (batch[ticket.pk], later[ticket.pk])
+    }
+    assert 'data-testid="on-the-way"' in body and any(cell in body for cell in shown)
