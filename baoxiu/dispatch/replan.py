@@ -62,6 +62,7 @@ PINNED = (
 )
 UNDER_WAY = (TicketStatus.EN_ROUTE, TicketStatus.ON_SITE, TicketStatus.IN_PROGRESS)
 MOVABLE = (TicketStatus.ASSIGNED,)
+WORKING_STATUSES = (TicketStatus.ON_SITE, TicketStatus.IN_PROGRESS)
 WAITING = (TicketStatus.NEW, TicketStatus.DISPATCHING)
 
 
@@ -173,6 +174,12 @@ def replan_area(
         )
     working_ids = {str(t.pk) for t in technicians}
     jobs, current = [], {v.id: [] for v in vehicles}
+    # One job per technician can be "under way" first: the one on site, else the
+    # one being driven to (records can show more; the rest are simply pinned).
+    first_of: dict[str, int] = {}
+    for ticket in sorted(tickets, key=lambda t: t.status not in WORKING_STATUSES):
+        if ticket.status in UNDER_WAY and ticket.technician_id:
+            first_of.setdefault(str(ticket.technician_id), ticket.pk)
     for offset, ticket in enumerate(tickets):
         holder = str(ticket.technician_id) if ticket.technician_id else None
         minutes = ticket.fault_type.default_duration_minutes
@@ -189,7 +196,7 @@ def replan_area(
                 priority=PRIORITY_WEIGHT.get(ticket.priority, 20),
                 time_windows=_window(ticket, deadlines.get(ticket.pk), now),
                 pinned_vehicle=holder if pinned else None,
-                pinned_first=pinned and ticket.status in UNDER_WAY,
+                pinned_first=pinned and first_of.get(holder) == ticket.pk,
             )
         )
         if holder in current:

@@ -98,3 +98,18 @@ def test_areas_with_open_work(crew, fault_type):
     assert areas_with_open_work() == []
     make_ticket(fault_type=fault_type)
     assert areas_with_open_work() == ["4403"]
+
+
+def test_two_jobs_under_way_for_one_technician_still_plan(crew, fault_type, dispatcher):
+    _west, east = crew
+    tickets = [make_ticket(fault_type=fault_type, phone=f"1390000001{i}") for i in range(2)]
+    plans = (["accept", "depart", "arrive"], ["accept", "depart"])
+    for ticket, steps in zip(tickets, plans, strict=True):
+        ticket = assign(ticket, east, dispatcher)
+        for step in steps:
+            ticket = ticket_transition(ticket=ticket, action=step, actor=east.user)
+
+    result = replan_area(area="4403", engine="vroom", time_limit=0.5)
+
+    assert result.moved == [] and result.jobs == 2
+    assert set(Ticket.objects.values_list("technician", flat=True)) == {east.pk}
