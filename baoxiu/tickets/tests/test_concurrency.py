@@ -94,3 +94,24 @@ def test_concurrent_reports_get_distinct_codes(fault_type):
     assert [kind for kind, _ in results] == ["ok"] * 5
     codes = sorted(value.code for _, value in results)
     assert [int(code[-4:]) for code in codes] == [1, 2, 3, 4, 5]
+
+
+def test_two_dispatchers_assigning_at_once_one_wins(fault_type, technician, other_technician):
+    first = UserFactory(username="desk1", role="dispatcher")
+    second = UserFactory(username="desk2", role="dispatcher")
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="dispatch")
+    seen = [Ticket.objects.get(pk=ticket.pk) for _ in range(2)]
+    results = race(
+        lambda: ticket_transition(
+            ticket=seen[0], action="assign", actor=first, technician=technician
+        ),
+        lambda: ticket_transition(
+            ticket=seen[1], action="assign", actor=second, technician=other_technician
+        ),
+    )
+    assert sorted(kind for kind, _ in results) == ["error", "ok"]
+    winner = next(value for kind, value in results if kind == "ok")
+    final = Ticket.objects.get(pk=ticket.pk)
+    assert (final.status, final.technician_id) == (TicketStatus.ASSIGNED, winner.technician_id)
+    assert TicketEvent.objects.filter(ticket=ticket, type="assigned").count() == 1
