@@ -124,18 +124,18 @@ def django_argv(argv: list[str]) -> tuple[list[str], Subcommand | None]:
     return ["baoxiu", sub.django_command, *rest], sub
 
 
-BENCHMARKS = ("areas", "vrptw")
+BENCHMARKS = ("areas", "vrptw", "dispatch-sim")
 
 
 def run_benchmark(argv: list[str]) -> int:
-    """``baoxiu bench NAME [options]``: run ``bench/NAME.py`` from the repository."""
+    """``baoxiu bench NAME [options]``: run ``bench/NAME.py`` (dashes as underscores)."""
     if not argv or argv[0] not in BENCHMARKS:
         print(f"usage: baoxiu bench {{{','.join(BENCHMARKS)}}} [options]", file=sys.stderr)
         return 2
     import importlib
 
     sys.path.insert(0, str(BASE_DIR))
-    return importlib.import_module(f"bench.{argv[0]}").main(argv[1:])
+    return importlib.import_module(f"bench.{argv[0].replace('-', '_')}").main(argv[1:])
 
 
 def main(argv: list[str] | None = None) -> int:
