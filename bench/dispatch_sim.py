@@ -270,9 +270,9 @@ def latency_report(f: dict) -> list[str]:
         f"  {'  the same after gc.freeze() at start-up':48}{cells(f['full_path_frozen'])}",
         f"  {'planner only (rank_technicians)':48}{cells(f['planner_only'])}",
         f"  top three identical on both paths: {f['same_top3']}/{f['full_path']['n']}",
-        f"  target p99 <= {f['target_p99_ms']:g} ms on the full path: "
-        f"{'met' if f['met'] else 'NOT met'}"
-        + (" (met after gc.freeze())" if not f["met"] and f["met_frozen"] else ""),
+        f"  target p99 <= {f['target_p99_ms']:g} ms on the full path as the server and the "
+        f"worker run it (start-up heap frozen, baoxiu/core/runtime.py): "
+        f"{'met' if f['met_frozen'] else 'NOT met'}",
     ]
 
 
@@ -285,8 +285,11 @@ def run_latency(tickets: int, seed: int) -> dict:
     city = latency.build_city(new_tickets=tickets + latency.WARMUP, seed=seed)
     gc.collect()
     figures = latency.measure(city)
-    # A server can move its start-up heap out of the collector's way; measured apart.
-    gc.freeze()
+    # The server and the worker freeze their start-up heap (baoxiu/core/runtime.py);
+    # measured both ways, the frozen one is how the platform runs.
+    from baoxiu.core.runtime import freeze_startup_heap
+
+    freeze_startup_heap()
     try:
         frozen = latency.measure(city)
     finally:

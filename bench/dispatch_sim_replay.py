@@ -28,7 +28,7 @@ import numpy as np
 
 from baoxiu.dispatch.assignment import HeldJob, TechState, rank_technicians
 from baoxiu.tickets.choices import TicketStatus
-from bench.dispatch_sim_scenario import WORK, Scenario, SimRequest, SimTechnician
+from bench.dispatch_sim_scenario import LOCKOUT_SKILLS, WORK, Scenario, SimRequest, SimTechnician
 
 # Events at the same second: shifts open first, then work ends, arrivals,
 # shifts close, and new requests last (so a shift ending at 17:00 does not
@@ -262,7 +262,7 @@ class Baoxiu:
             self.pending.append(visit)
             return
         ahead = self.count_queued_emergencies and request.emergency
-        states = [self._state(k, sim.techs[k], sim, t, ahead) for k in eligible]
+        states = [self._state(k, sim.techs[k], sim, t, ahead, request) for k in eligible]
         [best] = rank_technicians(
             states,
             point=request.point,
@@ -286,7 +286,12 @@ class Baoxiu:
 
     @staticmethod
     def _state(
-        index: int, tech: TechRun, sim: Replay, t: float, emergencies_ahead: bool = False
+        index: int,
+        tech: TechRun,
+        sim: Replay,
+        t: float,
+        emergencies_ahead: bool = False,
+        request: SimRequest | None = None,
     ) -> TechState:
         jobs = []
         at = sim.scenario.at
@@ -296,19 +301,44 @@ class Baoxiu:
                 status, arrived = TicketStatus.ON_SITE, at(tech.visit.arrive_s)
             else:
                 status, arrived = TicketStatus.EN_ROUTE, None
-            jobs.append(HeldJob(status, request.point, request.minutes, arrived, at(request.at_s)))
+            jobs.append(
+                HeldJob(
+                    status,
+                    request.point,
+                    request.minutes,
+                    arrived,
+                    at(request.at_s),
+                    priority=_priority(request),
+                )
+            )
         for visit in tech.plan():
             request = visit.request
             status = TicketStatus.ACCEPTED
             if emergencies_ahead and request.emergency:
                 status = TicketStatus.EN_ROUTE
-            jobs.append(HeldJob(status, request.point, request.minutes, None, at(request.at_s)))
+            jobs.append(
+                HeldJob(
+                    status,
+                    request.point,
+                    request.minutes,
+                    None,
+                    at(request.at_s),
+                    priority=_priority(request),
+                )
+            )
+        # As the platform does: hold lockout-capable technicians back from other work.
+        reserve = bool(
+            request is not None
+            and not request.emergency
+            and (tech.spec.skills & LOCKOUT_SKILLS) - request.skills
+        )
         return TechState(
             id=index,
             name=tech.spec.id,
             outlet=tech.spec.outlet,
             position=tech.where(t),
             jobs=tuple(jobs),
+            reserve=reserve,
         )
 
     def _next(self, sim: Replay, tech: TechRun, t: float) -> None:
@@ -425,3 +455,9 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
         "utilisation": busy / shift_time if shift_time else None,
         "notes": outcome.notes,
     }
+
+
+def _priority(request: SimRequest) -> str:
+    from baoxiu.catalog.choices import Priority
+
+    return Priority.EMERGENCY if request.emergency else Priority.NORMAL

@@ -76,6 +76,7 @@ class HeldJob:
     arrived_at: datetime | None
     created_at: datetime
     ticket_id: int = 0
+    priority: str = Priority.NORMAL
 
 
 def _job_point(ticket: Ticket) -> tuple[float, float] | None:
@@ -134,11 +135,11 @@ def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[Held
         )
     )
     busy: dict[int, list[HeldJob]] = defaultdict(list)
-    for pk, tech_id, status, lng, lat, minutes, arrived_at, created_at, _priority in rows:
+    for pk, tech_id, status, lng, lat, minutes, arrived_at, created_at, priority in rows:
         if lng is None or lat is None:
             continue  # an unplaced job: the dispatcher sees it; it cannot be timed
         busy[tech_id].append(
-            HeldJob(status, (float(lng), float(lat)), minutes, arrived_at, created_at, pk)
+            HeldJob(status, (float(lng), float(lat)), minutes, arrived_at, created_at, pk, priority)
         )
     for jobs in busy.values():
         jobs.sort(
@@ -172,6 +173,9 @@ class TechState:
     outlet: str
     position: tuple[float, float]
     jobs: tuple[HeldJob, ...] = ()
+    # Holds a skill emergencies need that the job at hand does not: keep them
+    # free for the next locked-out customer when someone else can go in time.
+    reserve: bool = False
 
 
 def _free_after(
@@ -185,8 +189,8 @@ def _free_after(
         position = state.position
         seconds = 0.0
         for job in state.jobs:
-            if job.status in QUEUED and jump_queue:
-                continue  # this job goes before work not yet started
+            if job.status in QUEUED and jump_queue and job.priority != Priority.EMERGENCY:
+                continue  # an emergency goes before work not yet started, except emergencies
             if job.status in WORKING:
                 started = job.arrived_at or now
                 seconds = max(seconds, (started - now).total_seconds() + job.minutes * 60)
@@ -260,12 +264,38 @@ def rank_technicians(
                 reason=reason,
             )
         )
-    candidates.sort(key=lambda c: (not c.on_time, c.eta, c.open_jobs))
+    reserved = {state.id for state in states if state.reserve}
+    candidates.sort(
+        key=lambda c: (not c.on_time, c.on_time and c.technician_id in reserved, c.eta, c.open_jobs)
+    )
     return candidates if limit is None else candidates[:limit]
+
+
+def emergency_skill_ids() -> frozenset[int]:
+    """Skills that emergency faults (locked out) require."""
+    from baoxiu.catalog.models import FaultType
+
+    return frozenset(
+        FaultType.objects.filter(active=True, priority=Priority.EMERGENCY)
+        .values_list("required_skills", flat=True)
+        .exclude(required_skills=None)
+    )
 
 
 def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> list[TechState]:
     busy = _busy_by_technician(technicians, ticket.pk)
+    scarce = set(emergency_skill_ids())
+    if ticket.priority == Priority.EMERGENCY:
+        scarce = set()  # an emergency is what the reserve is for
+    else:
+        scarce -= set(ticket.fault_type.required_skills.values_list("id", flat=True))
+    skills = defaultdict(set)
+    if scarce:
+        through = Technician.skills.through.objects.filter(
+            technician__in=technicians, skill_id__in=scarce
+        )
+        for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
+            skills[tech_id].add(skill_id)
     return [
         TechState(
             id=tech.pk,
@@ -273,6 +303,7 @@ def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> lis
             outlet=tech.outlet.name,
             position=start_point(tech, now),
             jobs=tuple(busy.get(tech.pk, ())),
+            reserve=bool(skills.get(tech.pk)),
         )
         for tech in technicians
     ]

@@ -294,3 +294,34 @@ def test_auto_assignment_racing_a_dispatcher_one_wins(outlet, fault_type, settin
     assert ticket.status == TicketStatus.ASSIGNED
     assert ticket.events.filter(type=EventType.ASSIGNED).count() == 1
     assert sorted(outcomes) in (["lost", "ok"], ["ok", "ok"])
+
+
+@pytest.mark.django_db
+def test_a_new_emergency_queues_behind_emergencies_already_held(outlet, dispatcher):
+    locked = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
+    holder = tech(outlet, "已有急修", NEAR)
+    tech(outlet, "空闲", MIDDLE)
+    held = make_ticket(fault_type=locked, phone="13900000009")
+    ticket_transition(ticket=held, action="assign", actor=dispatcher, technician=holder)
+    ticket_transition(ticket=held, action="accept", actor=holder.user)
+    ticket = make_ticket(fault_type=locked)
+
+    candidates = assignment_candidates(ticket=ticket)
+
+    # The held emergency (60 min on site) is not skipped: the idle colleague is faster.
+    assert names(candidates) == ["空闲", "已有急修"]
+
+
+@pytest.mark.django_db
+def test_technicians_who_can_open_locks_are_kept_for_emergencies(outlet, fault_type):
+    opener = SkillFactory(code="lock-opening")
+    FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY).required_skills.set([opener])
+    tech(outlet, "会开锁", NEAR, skills=[opener])
+    tech(outlet, "普通", MIDDLE)
+    ticket = make_ticket(fault_type=fault_type)  # normal work, due tomorrow
+
+    assert names(assignment_candidates(ticket=ticket)) == ["普通", "会开锁"]
+    # When only the opener can make the deadline, the deadline wins.
+    now = timezone.now()
+    [first, _] = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(minutes=9))
+    assert (first.name, first.on_time) == ("会开锁", True)

@@ -3,6 +3,7 @@ import signal
 from django.core.management.base import BaseCommand
 
 from baoxiu.core import queue
+from baoxiu.core.runtime import freeze_startup_heap
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         worker_id = worker_id or queue.default_worker_id()
+        freeze_startup_heap()
         self.stdout.write(
             f"worker {worker_id} started; jobs: {', '.join(sorted(queue.registered_jobs()))}"
         )
