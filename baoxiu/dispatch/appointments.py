@@ -19,9 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baoxiu.areas.selectors import division_ancestry
 from baoxiu.catalog.choices import Priority
 from baoxiu.core.errors import IllegalTransition, ValidationFailed
+from baoxiu.dispatch.assignment import covering_technicians
 from baoxiu.dispatch.models import SlotLoad
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.workforce.models import Technician
@@ -44,21 +44,6 @@ class Slot:
     end: datetime
     available: bool
     remaining_minutes: int
-
-
-def _covering_technicians(ticket) -> list[Technician]:
-    division = ticket.address.division_id
-    if not division:
-        return []
-    qs = Technician.objects.filter(
-        active=True,
-        user__is_active=True,
-        outlet__active=True,
-        outlet__coverages__division_id__in=division_ancestry(division),
-    )
-    for skill_id in ticket.fault_type.required_skills.values_list("id", flat=True):
-        qs = qs.filter(skills__id=skill_id)
-    return list(qs.distinct())
 
 
 def _working_minutes(tech: Technician, start: datetime, end: datetime) -> float:
@@ -93,7 +78,7 @@ def _windows(now: datetime) -> list[tuple[datetime, datetime]]:
 
 def _room(ticket, now: datetime) -> dict[datetime, dict[int, tuple[int, int]]]:
     """For each window start: outlet id → (capacity minutes, booked minutes)."""
-    technicians = _covering_technicians(ticket)
+    technicians = list(covering_technicians(ticket))
     windows = _windows(now)
     if not technicians or not windows:
         return {}

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,11 +95,12 @@ def is_on_shift(tech: Technician, local: datetime) -> bool:
     return not start <= local < start + timedelta(minutes=tech.break_minutes)
 
 
-def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
-    """Technicians who may take the ticket now (coverage, skills, hours or rota)."""
+def covering_technicians(ticket: Ticket) -> QuerySet[Technician]:
+    """Active technicians whose outlet covers the ticket's division and who hold
+    every skill its fault needs, whatever the hour."""
     division = ticket.address.division_id
     if not division:
-        return []
+        return Technician.objects.none()
     qs = Technician.objects.filter(
         active=True,
         user__is_active=True,
@@ -107,7 +109,14 @@ def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
     )
     for skill_id in ticket.fault_type.required_skills.values_list("id", flat=True):
         qs = qs.filter(skills__id=skill_id)
-    technicians = list(qs.select_related("outlet").distinct())
+    return qs.distinct()
+
+
+def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
+    """Technicians who may take the ticket now (coverage, skills, hours or rota)."""
+    technicians = list(covering_technicians(ticket).select_related("outlet"))
+    if not technicians:
+        return []
     local = timezone.localtime(now)
     on_call = set(
         OnCallShift.objects.filter(
