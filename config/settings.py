@@ -166,6 +166,8 @@ OSRM_URL = env("BAOXIU_OSRM_URL", "")
 # Dispatch: "auto" assigns the best technician who can arrive in time; "suggest"
 # leaves the top three on the dispatcher board for a person to confirm.
 DISPATCH_MODE = env("BAOXIU_DISPATCH_MODE", "auto")
+# Engine for the periodic re-optimisation: vroom (default), pyvrp (no breaks) or fake.
+ROUTING_ENGINE = env("BAOXIU_ROUTING_ENGINE", "vroom")
 
 # Background worker: how often an idle worker polls the queue, and how long a
 # claimed job may run before another worker may take it over.

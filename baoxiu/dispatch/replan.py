@@ -119,10 +119,14 @@ def _window(
 
 
 def replan_area(
-    *, area: str, now: datetime | None = None, engine: str = "vroom", time_limit: float = 1.0
+    *, area: str, now: datetime | None = None, engine: str = "", time_limit: float = 1.0
 ) -> ReplanResult:
-    """Re-plan the open work of one area (a division-code prefix such as ``4403``)."""
+    """Re-plan the open work of one area (a division-code prefix such as ``4403``).
+
+    ``engine`` defaults to ``settings.ROUTING_ENGINE``.
+    """
     now = now or timezone.now()
+    engine = engine or settings.ROUTING_ENGINE
     result = ReplanResult(area=area)
     local = timezone.localtime(now)
     technicians = [
