@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "baoxiu.tickets",
     "baoxiu.dispatch",
     "baoxiu.notifications",
+    "baoxiu.privacy",
     "baoxiu.portal",
     "baoxiu.console",
     "baoxiu.api",

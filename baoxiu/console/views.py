@@ -22,6 +22,8 @@ from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.dispatch.board import board_for
 from baoxiu.dispatch.selectors import alerts_open
 from baoxiu.dispatch.services import dispatch_alert_acknowledge, ticket_assign_by_dispatcher
+from baoxiu.privacy.selectors import audit_search
+from baoxiu.privacy.services import may_reveal, ticket_contact_reveal
 from baoxiu.tickets.choices import TicketChannel, TicketStatus
 from baoxiu.tickets.forms import TicketReportForm
 from baoxiu.tickets.selectors import (
@@ -69,9 +71,11 @@ def tickets(request):
 
 
 @role_required(*STAFF_ROLES)
-def ticket_detail(request, code):
+def ticket_detail(request, code, revealed=None):
     ticket = _access(request, code)
     context = {
+        "revealed": revealed,
+        "may_reveal": may_reveal(request.user),
         "ticket": ticket,
         "events": ticket_timeline(ticket),
         "actions": actions_available(request.user, ticket),
@@ -82,6 +86,35 @@ def ticket_detail(request, code):
             fault_type=ticket.fault_type, area_name=ticket.address.area_name
         )
     return render(request, "console/ticket_detail.html", context)
+
+
+@require_POST
+@role_required(*STAFF_ROLES)
+def ticket_reveal(request, code):
+    """Show the customer's contact in full on this response only, after recording why."""
+    ticket = _access(request, code)
+    try:
+        revealed = ticket_contact_reveal(
+            user=request.user,
+            ticket=ticket,
+            reason=request.POST.get("reason", ""),
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("console:ticket_detail", code=code)
+    response = ticket_detail(request, code, revealed=revealed)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.OPERATIONS, Role.ADMIN)
+def audit_log(request):
+    entries = audit_search(
+        actor=request.GET.get("actor", "")[:150], ticket_code=request.GET.get("ticket", "")[:20]
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "console/audit.html", {"page": page})
 
 
 @role_required(Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
