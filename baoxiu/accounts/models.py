@@ -80,3 +80,18 @@ class ApiToken(TimeStampedModel):
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+class LoginFailure(models.Model):
+    """A failed staff login, kept an hour or so to throttle password guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    at = models.DateTimeField(db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录失败记录")
+        verbose_name_plural = _("登录失败记录")
+
+    def __str__(self):
+        return f"{self.username}@{self.at:%H:%M:%S}"
