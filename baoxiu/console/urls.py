@@ -11,6 +11,11 @@ urlpatterns = [
     path("tickets/<str:code>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<str:code>/action/", views.ticket_action, name="ticket_action"),
     path("tickets/<str:code>/reveal/", views.ticket_reveal, name="ticket_reveal"),
+    path(
+        "tickets/<str:code>/tracking-reset/",
+        views.ticket_tracking_reset_view,
+        name="ticket_tracking_reset",
+    ),
     path("audit/", views.audit_log, name="audit"),
     path("dispatch/", views.dispatch, name="dispatch"),
     path("dispatch/alerts/<int:pk>/ack/", views.alert_acknowledge, name="alert_ack"),

@@ -33,7 +33,7 @@ from baoxiu.tickets.selectors import (
     ticket_list,
     ticket_timeline,
 )
-from baoxiu.tickets.services import ticket_create
+from baoxiu.tickets.services import ticket_create, ticket_tracking_reset
 from baoxiu.tickets.transitions import actions_available, can_perform, ticket_transition
 from baoxiu.workforce.selectors import technicians_for_assignment
 from baoxiu.workforce.services import technician_location_report
@@ -106,6 +106,19 @@ def ticket_reveal(request, code):
     response = ticket_detail(request, code, revealed=revealed)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@role_required(*TICKET_DESK_ROLES)
+def ticket_tracking_reset_view(request, code):
+    ticket = _access(request, code)
+    try:
+        ticket_tracking_reset(ticket=ticket, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("查询链接已重置，新链接已发送给客户。"))
+    return redirect("console:ticket_detail", code=code)
 
 
 @role_required(Role.OPERATIONS, Role.ADMIN)

@@ -9,6 +9,7 @@ MESSAGES = {
     ),
     "ticket_en_route": _("【%(brand)s】%(technician)s师傅已出发，请保持电话畅通。进度：%(link)s"),
     "ticket_completed": _("【%(brand)s】工单%(code)s维修已完成，欢迎评价：%(link)s"),
+    "ticket_link_reset": _("【%(brand)s】工单%(code)s的查询链接已更新，旧链接已失效：%(link)s"),
     "ticket_cancelled": _("【%(brand)s】工单%(code)s已取消。如有疑问请致电官方热线。"),
 }
 
@@ -19,4 +20,5 @@ EVENT_TEMPLATES = {
     "en_route": "ticket_en_route",
     "completed": "ticket_completed",
     "cancelled": "ticket_cancelled",
+    "tracking_reset": "ticket_link_reset",
 }

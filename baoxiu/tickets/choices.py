@@ -57,6 +57,7 @@ class EventType(models.TextChoices):
     NO_TECHNICIAN = "no_technician", _("无可派师傅")
     LATE_RISK = "late_risk", _("无法按时到达")
     APPOINTMENT = "appointment", _("已预约上门时间")
+    TRACKING_RESET = "tracking_reset", _("查询链接已重置")
 
 
 # Event types recorded without a status change; ticket_transition never writes them.
@@ -65,4 +66,5 @@ NOTE_EVENTS = (
     EventType.SLA_BREACHED,
     EventType.NO_TECHNICIAN,
     EventType.LATE_RISK,
+    EventType.TRACKING_RESET,
 )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baoxiu.accounts.choices import Role
 from baoxiu.core.errors import NotFound
 from baoxiu.customers.selectors import customer_by_phone
-from baoxiu.tickets.choices import UNASSIGNED_STATUSES
+from baoxiu.tickets.choices import UNASSIGNED_STATUSES, TicketStatus
 from baoxiu.tickets.models import Ticket, TicketEvent
 
 
@@ -45,11 +47,26 @@ def access_ticket(user, code: str) -> Ticket:
     return ticket
 
 
+# A tracking link keeps working this long after the ticket is closed or
+# cancelled (for the receipt, the survey, a complaint), then stops.
+TRACKING_GRACE = timedelta(days=30)
+
+
+def tracking_expired(ticket: Ticket, now=None) -> bool:
+    ended = ticket.closed_at or ticket.cancelled_at
+    if ticket.status not in (TicketStatus.CLOSED, TicketStatus.CANCELLED) or ended is None:
+        return False
+    return (now or timezone.now()) > ended + TRACKING_GRACE
+
+
 def ticket_by_tracking(code: str, token: str) -> Ticket:
-    """The ticket a customer's tracking link points at; the token must match exactly."""
+    """The ticket a customer's tracking link points at; the token must match exactly,
+    and the link must not have expired (closed or cancelled more than 30 days ago)."""
     ticket = _base().filter(code=code).first()
     if ticket is None or not token or not secrets.compare_digest(ticket.tracking_token, token):
         raise NotFound(_("没有找到该工单，请核对查询链接。"))
+    if tracking_expired(ticket):
+        raise NotFound(_("该查询链接已过期，如需帮助请致电官方热线。"), code="tracking_expired")
     return ticket
 
 

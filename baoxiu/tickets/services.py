@@ -260,3 +260,29 @@ def ticket_appointment_set(
         )
     ticket.refresh_from_db()
     return ticket
+
+
+def ticket_tracking_reset(*, ticket: Ticket, actor) -> Ticket:
+    """Give the ticket a new tracking token: the old link stops working at once
+    (a link sent to the wrong number, or forwarded too far)."""
+    from baoxiu.core.errors import ConcurrentUpdate
+    from baoxiu.tickets.models import new_tracking_token
+
+    with transaction.atomic():
+        won = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
+            tracking_token=new_tracking_token(), version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not won:
+            raise ConcurrentUpdate(_("工单已被他人更新，请刷新后重试。"))
+        ticket.refresh_from_db()
+        event = TicketEvent.objects.create(
+            ticket=ticket,
+            type=EventType.TRACKING_RESET,
+            actor=actor,
+            actor_label=str(actor),
+            created_at=timezone.now(),
+        )
+        from baoxiu.notifications.services import notify_ticket_event
+
+        notify_ticket_event(ticket=ticket, event=event)  # the customer gets the new link
+    return ticket
