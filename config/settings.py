@@ -171,6 +171,10 @@ DISPATCH_MODE = env("BAOXIU_DISPATCH_MODE", "auto")
 # Engine for the periodic re-optimisation: vroom (default), pyvrp (no breaks) or fake.
 ROUTING_ENGINE = env("BAOXIU_ROUTING_ENGINE", "vroom")
 
+# Public intake limits (reports per hour): per client IP and per phone number.
+INTAKE_LIMIT_PER_IP = int(env("BAOXIU_INTAKE_LIMIT_PER_IP", "20") or 20)
+INTAKE_LIMIT_PER_PHONE = int(env("BAOXIU_INTAKE_LIMIT_PER_PHONE", "5") or 5)
+
 # Background worker: how often an idle worker polls the queue, and how long a
 # claimed job may run before another worker may take it over.
 WORKER_POLL_SECONDS = float(env("BAOXIU_WORKER_POLL_SECONDS", "1.0") or 1.0)

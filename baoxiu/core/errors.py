@@ -47,3 +47,8 @@ class ConcurrentUpdate(DomainError):
 class IdempotencyConflict(DomainError):
     code = "idempotency_key_reused"
     status = 422
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429

@@ -69,3 +69,18 @@ class PeriodicSlot(models.Model):
 
     def __str__(self):
         return f"{self.name}@{self.slot_start:%Y-%m-%d %H:%M:%S}"
+
+
+class RateLimitHit(models.Model):
+    """One counted request for a rate limit. ``key`` is a keyed hash, never the
+    raw value (the limits count phone numbers too)."""
+
+    bucket = models.CharField(max_length=40)
+    key = models.CharField(max_length=40)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["bucket", "key", "at"], name="core_ratelimit_lookup")]
+
+    def __str__(self):
+        return f"{self.bucket}:{self.key[:8]}@{self.at:%H:%M:%S}"

@@ -34,6 +34,7 @@ def report(request):
                 request=form.to_request(channel=TicketChannel.WEB),
                 idempotency_key=str(form.cleaned_data["submission_id"]),
                 idempotency_scope="portal",
+                public_client_ip=request.META.get("REMOTE_ADDR", ""),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -196,7 +196,11 @@ class TransitionIn(Schema):
 
 @public_router.post(
     "/tickets",
-    response={201: TicketCreatedOut, 200: TicketCreatedOut, **error_responses(400, 403, 415, 422)},
+    response={
+        201: TicketCreatedOut,
+        200: TicketCreatedOut,
+        **error_responses(400, 403, 415, 422, 429),
+    },
     summary="报修：创建工单",
     description=(
         "匿名即可调用（客户端、电话系统）。带 Idempotency-Key 重试时返回同一工单（200）；"
@@ -234,6 +238,8 @@ def ticket_create_api(
         idempotency_key=idempotency_key,
         # A staff member's keys cannot collide with anyone else's.
         idempotency_scope=f"api:user:{caller.pk}" if caller else "api",
+        # Anonymous reports are rate-limited; staff and integrations are not.
+        public_client_ip=None if caller else request.META.get("REMOTE_ADDR", ""),
     )
     return Status(201 if created else 200, _created_out(ticket))
 

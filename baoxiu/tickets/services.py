@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from baoxiu.areas.selectors import address_placement
 from baoxiu.catalog.models import FaultType, LockModel
-from baoxiu.core.errors import IdempotencyConflict, ValidationFailed
+from baoxiu.core.errors import IdempotencyConflict, RateLimited, ValidationFailed
 from baoxiu.core.queue import enqueue
+from baoxiu.core.validators import normalize_mobile
 from baoxiu.customers.services import address_create, customer_get_or_create
 from baoxiu.tickets.choices import NOTE_EVENTS, EventType, TicketChannel, TicketStatus
 from baoxiu.tickets.models import IdempotencyRecord, Ticket, TicketCodeSequence, TicketEvent
@@ -98,12 +99,15 @@ def ticket_create(
     created_by=None,
     idempotency_key: str = "",
     idempotency_scope: str = "api",
+    public_client_ip: str | None = None,
 ) -> tuple[Ticket, bool]:
     """Create a ticket for a report; returns ``(ticket, created)``.
 
     With an ``idempotency_key``, a repeat of the same request returns the
     ticket made the first time (``created`` False), even when the repeats race;
     the same key with a different request raises IdempotencyConflict.
+    ``public_client_ip`` marks an anonymous report from the public: it is then
+    rate-limited per address and per phone number (RateLimited).
     Side effects: customer and address rows, a CREATED event, SLA clocks, a job
     to start dispatch and a notification to the customer, all in one transaction.
     """
@@ -118,6 +122,8 @@ def ticket_create(
         previous = _replay(idempotency_scope, idempotency_key, fingerprint)
         if previous is not None:
             return previous, False
+    if public_client_ip is not None and not intake_allowed(ip=public_client_ip, phone=phone):
+        raise RateLimited(_("提交过于频繁，请稍后再试，或直接拨打服务热线。"))
     try:
         with transaction.atomic():
             record = None
@@ -138,6 +144,28 @@ def ticket_create(
             raise
         return previous, False
     return ticket, True
+
+
+def intake_allowed(*, ip: str | None, phone: str) -> bool:
+    """Public reports are limited per client address and per phone number (per hour).
+
+    A retry of an already-accepted report (same Idempotency-Key) is answered
+    before this check, so retries never count against the customer.
+    """
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    from baoxiu.core.ratelimit import allow
+
+    hour = timedelta(hours=1)
+    try:
+        phone = normalize_mobile(phone)
+    except ValidationFailed:
+        phone = ""
+    return allow("intake.ip", ip or "", limit=settings.INTAKE_LIMIT_PER_IP, window=hour) and allow(
+        "intake.phone", phone, limit=settings.INTAKE_LIMIT_PER_PHONE, window=hour
+    )
 
 
 def _replay(scope: str, key: str, fingerprint: str) -> Ticket | None:

@@ -31,6 +31,7 @@ def test_openapi_lists_every_path(client):
         "403",
         "415",
         "422",
+        "429",
     }
     assert set(schema["components"]["securitySchemes"]) == {"ApiTokenAuth", "StaffSessionAuth"}
 
