@@ -133,6 +133,7 @@ def audit_log(request):
 @role_required(Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
 def ticket_new(request):
     form = TicketReportForm(request.POST or None)
+    form.fields["consent"].label = _("已向来电客户告知《个人信息保护说明》并获同意")
     if request.method == "POST" and form.is_valid():
         try:
             ticket, _created = ticket_create(

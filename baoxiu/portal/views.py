@@ -15,6 +15,7 @@ from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.dispatch.appointments import BOOKABLE, appointment_book, appointment_slots
 from baoxiu.dispatch.assignment import ticket_eta
+from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel
 from baoxiu.tickets.forms import TicketReportForm
 from baoxiu.tickets.selectors import ticket_by_tracking, ticket_public_timeline
@@ -48,6 +49,10 @@ def report(request):
             return redirect("portal:track", code=ticket.code, token=ticket.tracking_token)
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/report.html", {"form": form}, status=status)
+
+
+def privacy_notice(request):
+    return render(request, "privacy/notice.html", {"version": NOTICE_VERSION})
 
 
 def coverage_check(request):

@@ -21,6 +21,7 @@ from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.selectors import fault_types_active, lock_models_active
 from baoxiu.core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
 from baoxiu.core.validators import mask_mobile, mask_name
+from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel, TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.selectors import (
@@ -58,6 +59,9 @@ class TicketCreateIn(Schema):
     area_name: str = Field("", max_length=100, description="所在区县，如“深圳市南山区”")
     channel: TicketChannel | None = Field(
         None, description="来源；默认 api，电话报修（phone）仅限员工登记"
+    )
+    consent: bool = Field(
+        False, description="报修人已阅读并同意《个人信息保护说明》（必须为 true）"
     )
 
 
@@ -215,6 +219,10 @@ def ticket_create_api(
     ),
 ):
     caller = caller_or_none(request)
+    if not payload.consent:
+        raise ValidationFailed(
+            _("请先阅读并同意《个人信息保护说明》（consent 须为 true）。"), code="consent_required"
+        )
     channel = payload.channel or TicketChannel.API
     if channel == TicketChannel.PHONE and caller is None:
         raise PermissionDenied(_("电话报修只能由客服登记。"))
@@ -231,6 +239,7 @@ def ticket_create_api(
         description=payload.description,
         area_name=payload.area_name,
         channel=channel,
+        consent_version=NOTICE_VERSION,
     )
     ticket, created = ticket_create(
         request=ticket_request,

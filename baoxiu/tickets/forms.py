@@ -11,6 +11,7 @@ from baoxiu.areas.selectors import address_placement
 from baoxiu.catalog.selectors import fault_types_active, lock_models_active
 from baoxiu.core.errors import ValidationFailed
 from baoxiu.core.validators import normalize_mobile
+from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.services import MAX_ADDRESS, MAX_DESCRIPTION, MAX_NAME, TicketRequest
 
 
@@ -33,6 +34,10 @@ class TicketReportForm(forms.Form):
     )
     # Shown only when the address names a place that exists in several cities.
     division = forms.ChoiceField(label=_("请选择所在地区"), required=False, choices=())
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息保护说明》"),
+        error_messages={"required": _("请阅读并同意《个人信息保护说明》后提交。")},
+    )
     # One id per rendered form: a double submit or a retry after a timeout
     # returns the ticket the first submit made.
     submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
@@ -46,8 +51,9 @@ class TicketReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.error_messages.update(self.error_messages_zh)
+        for name, field in self.fields.items():
+            if name != "consent":
+                field.error_messages.update(self.error_messages_zh)
         self.fields["phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
         self.fields["name"].widget.attrs.update({"autocomplete": "name"})
 
@@ -104,4 +110,5 @@ class TicketReportForm(forms.Form):
             description=data.get("description") or "",
             channel=channel,
             division_code=data.get("division") or "",
+            consent_version=NOTICE_VERSION,
         )

@@ -62,6 +62,11 @@ class Ticket(models.Model):
     # The visit window the customer booked (non-emergency work), if any.
     appointment_start = models.DateTimeField(_("预约开始"), null=True, blank=True)
     appointment_end = models.DateTimeField(_("预约结束"), null=True, blank=True)
+    # Which personal-information notice the reporter agreed to, and when.
+    consent_version = models.CharField(
+        _("同意的隐私说明版本"), max_length=20, blank=True, default=""
+    )
+    consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("工单")

@@ -44,6 +44,9 @@ class TicketRequest:
     longitude: Decimal | None = None
     priority: str | None = None
     division_code: str = ""  # picked by the user when the address was ambiguous
+    # The personal-information notice version the reporter agreed to. Intake
+    # edges (report form, agent form, API) require it; internal loaders may not.
+    consent_version: str = ""
 
     def fingerprint(self) -> str:
         """A digest of the request, to tell a true retry from a reused key."""
@@ -207,6 +210,8 @@ def _create_ticket_rows(req: TicketRequest, *, phone: str, created_by) -> Ticket
         priority=req.priority or req.fault_type.priority,
         channel=req.channel,
         status=TicketStatus.NEW,
+        consent_version=req.consent_version,
+        consent_at=now if req.consent_version else None,
         created_by=created_by,
         created_at=now,
         updated_at=now,

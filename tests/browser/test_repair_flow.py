@@ -34,6 +34,7 @@ def test_report_assign_complete_and_track(live_server, new_page, fault_type, tec
     customer.select_option("#id_fault_type", label="指纹无法识别")
     customer.select_option("#id_lock_model", label="安居 A7 指纹锁")
     customer.fill("#id_description", "早上开始指纹一直识别失败")
+    customer.check("#id_consent")
     customer.click("button[type=submit]")
     expect(customer).to_have_url(re.compile(r"/t/BX\d{10}/[\w-]{32}/$"))
     code = customer.get_by_test_id("ticket-code").inner_text()

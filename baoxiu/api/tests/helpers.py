@@ -14,6 +14,7 @@ def report_body(**overrides) -> dict:
         "fault_type": "fingerprint",
         "description": "指纹识别不了",
         "area_name": "深圳市南山区",
+        "consent": True,
     }
     body.update(overrides)
     return body

@@ -269,3 +269,16 @@ def test_body_over_the_upload_limit_is_413(client, fault_type, settings):
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
     assert_nothing_written()
+
+
+def test_create_without_consent_is_refused(client, fault_type):
+    from baoxiu.privacy.notice import NOTICE_VERSION
+
+    refused = post_json(client, TICKETS, report_body(consent=False))
+    assert (refused.status_code, refused.json()["code"]) == (422, "consent_required")
+    missing = report_body()
+    del missing["consent"]
+    assert post_json(client, TICKETS, missing).status_code == 422
+    assert Ticket.objects.count() == 0
+    assert post_json(client, TICKETS, report_body()).status_code == 201
+    assert Ticket.objects.get().consent_version == NOTICE_VERSION

@@ -117,6 +117,7 @@ def test_agent_creates_ticket_for_caller(client, agent, fault_type):
             "address": "北京市海淀区中关村大街1号",
             "fault_type": fault_type.pk,
             "submission_id": str(uuid.uuid4()),
+            "consent": "on",
         },
     )
     ticket = Ticket.objects.get()
@@ -158,6 +159,7 @@ def test_agent_is_told_when_the_caller_is_outside_the_service_area(client, agent
         "name": "来电客户",
         "phone": "13700137000",
         "fault_type": fault_type.pk,
+        "consent": "on",
     }
     inside = client.post(
         reverse("console:ticket_new"),

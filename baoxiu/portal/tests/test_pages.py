@@ -20,6 +20,7 @@ def report_data(fault, **overrides):
         "fault_type": fault.pk,
         "description": "指纹识别失败",
         "submission_id": str(uuid.uuid4()),
+        "consent": "on",
     }
     data.update(overrides)
     return data
@@ -173,3 +174,18 @@ def test_tracking_page_shows_the_eta_once_a_technician_is_on_the_way(
     after = ticket_eta(ticket)
     shown = {f"预计 {timezone.localtime(t):%H:%M} 左右到达" for t in (before, after)}
     assert any(text in body for text in shown), shown
+
+
+def test_report_needs_consent_and_records_its_version(client, fault_type):
+    from baoxiu.privacy.notice import NOTICE_VERSION
+
+    data = report_data(fault_type)
+    del data["consent"]
+    refused = client.post(reverse("portal:report"), data)
+    assert refused.status_code == 400
+    assert "请阅读并同意《个人信息保护说明》后提交。" in refused.content.decode()
+    assert Ticket.objects.count() == 0
+    client.post(reverse("portal:report"), {**data, "consent": "on"})
+    ticket = Ticket.objects.get()
+    assert ticket.consent_version == NOTICE_VERSION and ticket.consent_at is not None
+    assert NOTICE_VERSION in client.get(reverse("portal:privacy_notice")).content.decode()

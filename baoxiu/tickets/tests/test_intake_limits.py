@@ -16,6 +16,7 @@ def report(fault, phone, **extra):
         "address": "深圳市南山区科技园路1号",
         "fault_type": fault.pk,
         "submission_id": str(uuid.uuid4()),
+        "consent": "on",
         **extra,
     }
 
@@ -41,7 +42,12 @@ def test_one_phone_number_is_limited_per_hour(client, fault_type, settings):
 
 def test_one_address_is_limited_per_hour_over_the_api(client, fault_type, settings):
     settings.INTAKE_LIMIT_PER_IP = 2
-    body = {"name": "王小明", "address": "深圳市南山区科技园路1号", "fault_type": fault_type.code}
+    body = {
+        "name": "王小明",
+        "address": "深圳市南山区科技园路1号",
+        "fault_type": fault_type.code,
+        "consent": True,
+    }
     codes = [
         client.post(
             "/api/v1/tickets", {**body, "phone": f"1390000000{i}"}, content_type="application/json"
