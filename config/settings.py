@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "baoxiu.core.middleware.StaffSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -145,6 +146,8 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+STAFF_IDLE_MINUTES = int(env("BAOXIU_STAFF_IDLE_MINUTES", "30") or 30)
+STAFF_SESSION_HOURS = int(env("BAOXIU_STAFF_SESSION_HOURS", "12") or 12)
 SECURE_SSL_REDIRECT = env_bool("BAOXIU_SSL_REDIRECT", SECURE_COOKIES)
 SECURE_HSTS_SECONDS = int(env("BAOXIU_HSTS_SECONDS", "31536000" if SECURE_COOKIES else "0") or 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
