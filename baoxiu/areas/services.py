@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -14,56 +13,35 @@ from baoxiu.areas import resolver
 from baoxiu.areas.models import Coverage, CoverageImport, Division
 from baoxiu.core.errors import ValidationFailed
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 MAX_IMPORT_LINES = 5000
 
 
-def _read_divisions(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter="\t"))
+def _degrees(value: float | None) -> Decimal | None:
+    return None if value is None else Decimal(f"{value:.6f}")
 
 
-def _full_names(rows: list[dict[str, str]]) -> dict[str, str]:
-    by_code = {row["code"]: row for row in rows}
-    names: dict[str, str] = {}
+def divisions_sync(*, data_dir: Path | str | None = None, using: str = "default") -> int:
+    """Bring the Division table in line with the committed division table.
 
-    def full(code: str) -> str:
-        if code not in names:
-            row = by_code[code]
-            parent = row["parent_code"]
-            names[code] = (full(parent) if parent else "") + row["name"]
-        return names[code]
-
-    for code in by_code:
-        full(code)
-    return names
-
-
-def divisions_sync(*, path: Path | None = None, using: str = "default") -> int:
-    """Bring the Division table in line with the committed division file.
-
+    Reads the resolver's table (the same file, already parsed, with full
+    names), so the database and the resolver can never disagree.
     Idempotent: existing rows are updated in place, new ones added. Rows no
     longer in the file are kept (coverage and addresses may point at them).
-    Returns the number of rows in the file.
+    Returns the number of divisions in the table.
     """
-    rows = _read_divisions(path or DATA_DIR / "divisions.tsv")
-    full_names = _full_names(rows)
-
-    def point(value: str) -> Decimal | None:
-        return Decimal(value) if value else None
-
+    table = resolver.get_table(data_dir)
     divisions = [
         Division(
-            code=row["code"],
-            parent_id=row["parent_code"] or None,
-            level=row["level"],
-            name=row["name"],
-            full_name=full_names[row["code"]],
-            longitude=point(row["lng"]),
-            latitude=point(row["lat"]),
-            point_source=row["point_source"],
+            code=record.code,
+            parent_id=record.parent_code or None,
+            level=record.level,
+            name=record.name,
+            full_name=record.full_name,
+            longitude=_degrees(record.point[0] if record.point else None),
+            latitude=_degrees(record.point[1] if record.point else None),
+            point_source=record.point_source,
         )
-        for row in rows
+        for record in table.divisions.values()
     ]
     # Parents first, so the foreign key is satisfied whatever the backend checks when.
     divisions.sort(key=lambda d: (len(d.code), d.code))
@@ -87,15 +65,10 @@ def divisions_sync(*, path: Path | None = None, using: str = "default") -> int:
 
 
 def divisions_sync_if_needed(*, using: str = "default") -> int:
-    """Sync unless the table already holds exactly the file's codes; returns rows written."""
-    path = DATA_DIR / "divisions.tsv"
-    if not path.exists():
+    """Sync unless the table already holds as many divisions as the file; returns rows written."""
+    if Division.objects.using(using).count() == len(resolver.get_table().divisions):
         return 0
-    with path.open(encoding="utf-8") as handle:
-        expected = sum(1 for _line in handle) - 1
-    if Division.objects.using(using).count() == expected:
-        return 0
-    return divisions_sync(path=path, using=using)
+    return divisions_sync(using=using)
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,14 @@ def appointment_slots(*, ticket, now: datetime | None = None) -> list[Slot]:
     return slots
 
 
+def bookable_slots(ticket, *, now: datetime | None = None) -> list[Slot]:
+    """The windows to offer on the tracking page and the API: none for an
+    emergency (served at once) or a ticket past the point of booking."""
+    if ticket.priority == Priority.EMERGENCY or ticket.status not in BOOKABLE:
+        return []
+    return appointment_slots(ticket=ticket, now=now)
+
+
 def appointment_book(*, ticket, start: datetime, now: datetime | None = None, actor=None):
     """Book the window starting at ``start`` for ``ticket``; returns the updated ticket.
 

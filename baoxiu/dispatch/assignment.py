@@ -87,14 +87,6 @@ def _job_point(ticket: Ticket) -> tuple[float, float] | None:
     return (float(address.longitude), float(address.latitude))
 
 
-def is_on_shift(tech: Technician, local: datetime) -> bool:
-    clock = local.time()
-    if not tech.work_start <= clock < tech.work_end:
-        return False
-    start = datetime.combine(local.date(), tech.break_start, tzinfo=local.tzinfo)
-    return not start <= local < start + timedelta(minutes=tech.break_minutes)
-
-
 def covering_technicians(ticket: Ticket) -> QuerySet[Technician]:
     """Active technicians whose outlet covers the ticket's division and who hold
     every skill its fault needs, whatever the hour."""
@@ -124,7 +116,7 @@ def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
         ).values_list("technician_id", flat=True)
     )
     emergency = ticket.priority == Priority.EMERGENCY
-    return [t for t in technicians if is_on_shift(t, local) or (emergency and t.pk in on_call)]
+    return [t for t in technicians if t.on_shift(local) or (emergency and t.pk in on_call)]
 
 
 def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[HeldJob]]:

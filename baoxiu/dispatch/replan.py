@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 
 from baoxiu.catalog.choices import Priority
 from baoxiu.core.errors import DomainError
-from baoxiu.dispatch.assignment import is_on_shift, start_point
+from baoxiu.dispatch.assignment import start_point
 from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, ClockKind, DispatchMode
 from baoxiu.dispatch.engines import Break, Job, Problem, Vehicle, get_engine
 from baoxiu.dispatch.engines.base import UNLIMITED, plan_route
@@ -136,7 +136,7 @@ def replan_area(
         )
         .select_related("outlet")
         .prefetch_related("skills")
-        if is_on_shift(t, local)
+        if t.on_shift(local)
     ]
     tickets = list(
         Ticket.objects.filter(address__area_code__startswith=area, address__longitude__isnull=False)

@@ -10,10 +10,9 @@ from django.views.decorators.http import require_http_methods
 
 from baoxiu.areas.forms import ServiceCheckForm
 from baoxiu.areas.selectors import service_check, ticket_in_service_area
-from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
-from baoxiu.dispatch.appointments import BOOKABLE, appointment_book, appointment_slots
+from baoxiu.dispatch.appointments import appointment_book, bookable_slots
 from baoxiu.dispatch.assignment import ticket_eta
 from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel
@@ -92,16 +91,10 @@ def track(request, code, token):
         "ticket": ticket,
         "events": ticket_public_timeline(ticket),
         "eta": ticket_eta(ticket),
-        "slots": _bookable_slots(ticket),
+        "slots": bookable_slots(ticket),
     }
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"
     response = render(request, template, context)
     response["Referrer-Policy"] = "no-referrer"  # the URL carries the token
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _bookable_slots(ticket):
-    if ticket.priority == Priority.EMERGENCY or ticket.status not in BOOKABLE:
-        return []
-    return appointment_slots(ticket=ticket)

@@ -285,14 +285,12 @@ class AppointmentOut(Schema):
     summary="可预约的上门时段（凭查询令牌）",
 )
 def ticket_slots_api(request, code: str, token: str = Query(..., max_length=64)):
-    from baoxiu.dispatch.appointments import BOOKABLE, appointment_slots
+    from baoxiu.dispatch.appointments import bookable_slots
 
     ticket = ticket_by_tracking(code, token)
-    if ticket.priority == Priority.EMERGENCY or ticket.status not in BOOKABLE:
-        return []
     return [
         {"start": _local(s.start), "end": _local(s.end), "available": s.available}
-        for s in appointment_slots(ticket=ticket)
+        for s in bookable_slots(ticket)
     ]
 
 

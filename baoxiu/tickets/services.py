@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from baoxiu.areas.selectors import address_placement
 from baoxiu.catalog.models import FaultType, LockModel
-from baoxiu.core.errors import IdempotencyConflict, RateLimited, ValidationFailed
+from baoxiu.core.errors import (
+    ConcurrentUpdate,
+    IdempotencyConflict,
+    RateLimited,
+    ValidationFailed,
+)
 from baoxiu.core.queue import enqueue
 from baoxiu.core.validators import normalize_mobile
 from baoxiu.customers.services import address_create, customer_get_or_create
@@ -114,8 +119,6 @@ def ticket_create(
     Side effects: customer and address rows, a CREATED event, SLA clocks, a job
     to start dispatch and a notification to the customer, all in one transaction.
     """
-    from baoxiu.customers.services import normalize_mobile
-
     phone = normalize_mobile(request.phone)
     _validate(request)
     fingerprint = request.fingerprint()
@@ -263,6 +266,16 @@ def ticket_event_record(
     )
 
 
+def _update_guarded(ticket: Ticket, *, now: datetime, **changes) -> None:
+    """Change fields other than the status, on the version the caller read (as
+    ``ticket_transition`` does), so no write slips past a concurrent change."""
+    won = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
+        version=F("version") + 1, updated_at=now, **changes
+    )
+    if not won:
+        raise ConcurrentUpdate(_("工单已被他人更新，请刷新后重试。"))
+
+
 def ticket_appointment_set(
     *, ticket: Ticket, start: datetime, end: datetime, actor=None, actor_label: str = "", data=None
 ) -> Ticket:
@@ -272,15 +285,9 @@ def ticket_appointment_set(
     past a concurrent change; writes an APPOINTMENT event the customer sees.
     Capacity is the caller's business (``baoxiu.dispatch.appointments``).
     """
-    from baoxiu.core.errors import ConcurrentUpdate
-
     now = timezone.now()
     with transaction.atomic():
-        won = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
-            appointment_start=start, appointment_end=end, version=F("version") + 1, updated_at=now
-        )
-        if not won:
-            raise ConcurrentUpdate(_("工单已被他人更新，请刷新后重试。"))
+        _update_guarded(ticket, now=now, appointment_start=start, appointment_end=end)
         window = f"{timezone.localtime(start):%m-%d %H:%M}–{timezone.localtime(end):%H:%M}"
         TicketEvent.objects.create(
             ticket_id=ticket.pk,
@@ -298,15 +305,10 @@ def ticket_appointment_set(
 def ticket_tracking_reset(*, ticket: Ticket, actor) -> Ticket:
     """Give the ticket a new tracking token: the old link stops working at once
     (a link sent to the wrong number, or forwarded too far)."""
-    from baoxiu.core.errors import ConcurrentUpdate
     from baoxiu.tickets.models import new_tracking_token
 
     with transaction.atomic():
-        won = Ticket.objects.filter(pk=ticket.pk, version=ticket.version).update(
-            tracking_token=new_tracking_token(), version=F("version") + 1, updated_at=timezone.now()
-        )
-        if not won:
-            raise ConcurrentUpdate(_("工单已被他人更新，请刷新后重试。"))
+        _update_guarded(ticket, now=timezone.now(), tracking_token=new_tracking_token())
         ticket.refresh_from_db()
         event = TicketEvent.objects.create(
             ticket=ticket,

@@ -1,7 +1,8 @@
-from datetime import time
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baoxiu.catalog.models import Skill
@@ -70,6 +71,14 @@ class Technician(TimeStampedModel):
 
     def has_skills(self, required) -> bool:
         return set(required) <= set(self.skills.all())
+
+    def on_shift(self, at: datetime) -> bool:
+        """Inside today's working hours and not on the break, at the moment ``at``."""
+        local = timezone.localtime(at)
+        if not self.work_start <= local.time() < self.work_end:
+            return False
+        break_start = datetime.combine(local.date(), self.break_start, tzinfo=local.tzinfo)
+        return not break_start <= local < break_start + timedelta(minutes=self.break_minutes)
 
 
 class TechnicianLocation(models.Model):

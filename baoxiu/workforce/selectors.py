@@ -39,17 +39,7 @@ def technicians_on_call(at) -> QuerySet[Technician]:
 
 
 def technician_is_working(technician: Technician, at) -> bool:
-    """Within today's working hours and not on the lunch break, or on call."""
-    from datetime import datetime, timedelta
-
-    from django.utils import timezone
-
-    local = timezone.localtime(at)
-    clock = local.time()
-    break_start = datetime.combine(local.date(), technician.break_start)
-    break_end = (break_start + timedelta(minutes=technician.break_minutes)).time()
-    on_shift = technician.work_start <= clock < technician.work_end
-    on_break = technician.break_start <= clock < break_end
-    if on_shift and not on_break:
+    """On shift (hours, less the break) or on the on-call rota at the moment ``at``."""
+    if technician.on_shift(at):
         return True
     return technician.on_call.filter(starts_at__lte=at, ends_at__gt=at).exists()
