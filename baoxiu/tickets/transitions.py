@@ -9,6 +9,7 @@ two concurrent changes to one ticket exactly one wins, and records a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -196,6 +197,36 @@ RELEASES_TECHNICIAN = {"decline", "unassign", "reopen"}
 SYSTEM_LABEL = _l("系统")
 
 
+# Other apps add rules to transitions without this module knowing them:
+# a guard may refuse an action (it raises a DomainError and nothing is written),
+# e.g. no work before the customer approved a quote; a follower runs inside the
+# transaction after every event, e.g. to bind or release a privacy number.
+# Both are registered from an AppConfig.ready().
+_GUARDS: dict[str, list[Callable]] = {}
+_FOLLOWERS: list[Callable] = []
+
+
+def transition_guard(*actions: str):
+    """Register ``fn(*, ticket, actor, note)`` to run before each named action."""
+
+    def register(fn):
+        for name in actions:
+            if name not in ACTIONS:
+                raise KeyError(name)
+            if fn not in _GUARDS.setdefault(name, []):
+                _GUARDS[name].append(fn)
+        return fn
+
+    return register
+
+
+def transition_follower(fn):
+    """Register ``fn(*, ticket, event)`` to run after every transition, in its transaction."""
+    if fn not in _FOLLOWERS:
+        _FOLLOWERS.append(fn)
+    return fn
+
+
 def _target_for(action: Action, ticket: Ticket) -> str:
     return action.target if action.target is not None else ticket.status_before_hold
 
@@ -260,6 +291,8 @@ def ticket_transition(
         raise ValidationFailed(_("请填写原因。"), code="reason_required")
     if len(note) > 500:
         raise ValidationFailed(_("原因不能超过500个字。"), code="reason_too_long")
+    for guard in _GUARDS.get(action, ()):
+        guard(ticket=ticket, actor=actor, note=note)
 
     now = timezone.now()
     changes: dict = {"status": target, "version": F("version") + 1, "updated_at": now}
@@ -305,6 +338,8 @@ def ticket_transition(
         from baoxiu.notifications.services import notify_ticket_event
 
         notify_ticket_event(ticket=ticket, event=event)
+        for follower in _FOLLOWERS:
+            follower(ticket=ticket, event=event)
         if target == S.DISPATCHING:
             # Back in the queue (new, declined, unassigned, reopened): dispatch
             # looks for a technician at once, in a job that commits with this change.

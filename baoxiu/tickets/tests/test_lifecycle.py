@@ -154,3 +154,44 @@ def test_assign_requires_active_technician(fault_type, technician, dispatcher):
     with pytest.raises(ValidationFailed):
         ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=technician)
     assert snapshot(ticket) == before
+
+
+def test_guard_refuses_and_nothing_is_written(fault_type, technician, monkeypatch):
+    from baoxiu.tickets import transitions
+
+    ticket = ticket_in(TicketStatus.ON_SITE, fault_type, technician)
+    before = snapshot(ticket)
+    seen = []
+
+    def no_work_yet(*, ticket, actor, note):
+        seen.append(ticket.pk)
+        raise ValidationFailed("not yet", code="gate_closed")
+
+    monkeypatch.setitem(transitions._GUARDS, "start_work", [no_work_yet])
+    with pytest.raises(ValidationFailed) as err:
+        ticket_transition(ticket=ticket, action="start_work", actor=technician.user)
+    assert err.value.code == "gate_closed"
+    assert seen == [ticket.pk]
+    assert snapshot(ticket) == before
+    assert not ticket.events.filter(type=EventType.WORK_STARTED).exists()
+
+
+def test_follower_sees_each_event(fault_type, technician, monkeypatch):
+    from baoxiu.tickets import transitions
+
+    ticket = ticket_in(TicketStatus.ON_SITE, fault_type, technician)
+    seen = []
+    monkeypatch.setattr(
+        transitions,
+        "_FOLLOWERS",
+        [lambda *, ticket, event: seen.append((ticket.status, event.type))],
+    )
+    ticket_transition(ticket=ticket, action="start_work", actor=technician.user)
+    assert seen == [(TicketStatus.IN_PROGRESS, EventType.WORK_STARTED)]
+
+
+def test_guard_registration_rejects_unknown_action():
+    from baoxiu.tickets.transitions import transition_guard
+
+    with pytest.raises(KeyError):
+        transition_guard("no_such_action")(lambda **kw: None)
