@@ -212,7 +212,9 @@ def report(figures: dict) -> str:
         if row["policy"] == "baoxiu":
             lines += [
                 f"  baoxiu: {notes['decisions']:,} decisions, {notes['decided_late']:,} "
-                "with nobody on time (the best late option assigned);",
+                "with nobody on time;",
+                f"    {notes['emergencies_waited_for_a_free_technician']:,} late emergencies "
+                "waited for a technician to come free;",
                 f"    {notes['handed_back_at_shift_end']:,} held jobs handed back at shift ends;",
                 f"    {notes['emergency_assigned_behind_another_emergency']} emergencies "
                 "given to a technician already holding one not started;",

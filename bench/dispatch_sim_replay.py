@@ -227,9 +227,12 @@ class Baoxiu:
     with their position and the jobs they hold, in the order they will do
     them. The decision rule is ``ticket_auto_dispatch``'s: the best candidate
     is assigned when they arrive by the deadline. When nobody can, the
-    platform raises a late-risk alert and leaves the ticket to the
-    dispatcher; here the dispatcher then assigns the best late option (what
-    a dispatcher would do), and the miss is counted. A technician works
+    platform raises a late-risk alert; an emergency then goes to the earliest
+    arrival only if that technician has nothing before it, otherwise it waits
+    and is decided again whenever a technician comes free (a repair done, a
+    shift starting), oldest first. Other late work is left to the dispatcher;
+    here the dispatcher assigns the best late option (what a dispatcher would
+    do). Misses are counted. A technician works
     through the jobs they hold: emergencies first (the planner put them
     before work not yet started), the rest first come first served. At the
     end of a shift, held work not yet started goes back to dispatch and is
@@ -250,6 +253,9 @@ class Baoxiu:
         self.no_technician = 0
         self.handbacks = 0
         self.emergency_behind_emergency = 0
+        self.waiting: list[Visit] = []  # late emergencies waiting for someone to come free
+        self.waited = 0
+        self._waited_ids: set[str] = set()
 
     def report(self, sim: Replay, visit: Visit, t: float) -> None:
         self.dispatch(sim, visit, t, reported=True)
@@ -274,6 +280,13 @@ class Baoxiu:
         )
         self.decisions += 1
         self.late_decisions += not best.on_time
+        if request.emergency and not best.on_time and best.free_at > sim.scenario.at(t):
+            # As ticket_auto_dispatch does: a late emergency is not promised to
+            # someone still busy; it waits and is decided again when one comes free.
+            self.waited += visit.request.id not in self._waited_ids
+            self._waited_ids.add(visit.request.id)
+            self.waiting.append(visit)
+            return
         tech = sim.techs[best.technician_id]
         if request.emergency and any(v.request.emergency for v in tech.queue):
             self.emergency_behind_emergency += 1
@@ -291,7 +304,7 @@ class Baoxiu:
         sim: Replay,
         t: float,
         emergencies_ahead: bool = False,
-        request: SimRequest | None = None,
+        new: SimRequest | None = None,
     ) -> TechState:
         jobs = []
         at = sim.scenario.at
@@ -328,9 +341,9 @@ class Baoxiu:
             )
         # As the platform does: hold lockout-capable technicians back from other work.
         reserve = bool(
-            request is not None
-            and not request.emergency
-            and (tech.spec.skills & LOCKOUT_SKILLS) - request.skills
+            new is not None
+            and not new.emergency
+            and (tech.spec.skills & LOCKOUT_SKILLS) - new.skills
         )
         return TechState(
             id=index,
@@ -342,21 +355,30 @@ class Baoxiu:
         )
 
     def _next(self, sim: Replay, tech: TechRun, t: float) -> None:
+        if not tech.idle:
+            return
         for visit in tech.plan():
             if tech.can_take(visit.request, t):
                 tech.queue.remove(visit)
                 sim.start(tech, visit, t)
                 return
 
+    def _redispatch_waiting(self, sim: Replay, t: float) -> None:
+        """waiting_emergencies_redispatch: the waiting emergencies again, oldest first."""
+        waiting, self.waiting = sorted(self.waiting, key=lambda v: v.request.at_s), []
+        for visit in waiting:
+            self.dispatch(sim, visit, t)
+
     def freed(self, sim: Replay, tech: TechRun, t: float) -> None:
+        self._redispatch_waiting(sim, t)
         self._next(sim, tech, t)
 
     def shift_started(self, sim: Replay, tech: TechRun, t: float) -> None:
         waiting, self.pending = self.pending, []
         for visit in waiting:
             self.dispatch(sim, visit, t)
-        if tech.idle:
-            self._next(sim, tech, t)
+        self._redispatch_waiting(sim, t)
+        self._next(sim, tech, t)
 
     def shift_ended(self, sim: Replay, tech: TechRun, t: float) -> None:
         returned = [v for v in tech.queue if not tech.can_take(v.request, t)]
@@ -379,7 +401,8 @@ class Baoxiu:
             "decided_late": self.late_decisions,
             "no_technician_at_report": self.no_technician,
             "handed_back_at_shift_end": self.handbacks,
-            "never_assigned": len(self.pending),
+            "never_assigned": len(self.pending) + len(self.waiting),
+            "emergencies_waited_for_a_free_technician": self.waited,
             "emergency_assigned_behind_another_emergency": self.emergency_behind_emergency,
             "emergency_eta_slip_min_mean": float(np.mean(slips)) if slips else None,
         }

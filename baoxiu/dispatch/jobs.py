@@ -4,8 +4,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from baoxiu.core.queue import job, periodic
-from baoxiu.dispatch.services import sla_tick, ticket_auto_dispatch
+from baoxiu.core.queue import enqueue, job, periodic
+from baoxiu.dispatch.services import (
+    sla_tick,
+    ticket_auto_dispatch,
+    waiting_emergencies_redispatch,
+)
+from baoxiu.tickets.choices import EventType
+from baoxiu.tickets.transitions import transition_follower
 
 
 @periodic("dispatch.sla_tick", every=timedelta(seconds=30))
@@ -26,3 +32,35 @@ def reoptimise_job(payload: dict) -> None:
     from baoxiu.dispatch.replan import reoptimise_all
 
     reoptimise_all()
+
+
+@job("dispatch.waiting_emergencies")
+def waiting_emergencies_job(payload: dict) -> None:
+    """A technician came free: emergencies nobody could reach in time are decided again."""
+    waiting_emergencies_redispatch()
+
+
+@periodic("dispatch.waiting_emergencies_tick", every=timedelta(minutes=1))
+def waiting_emergencies_tick(payload: dict) -> None:
+    """The same every minute, for shifts that start and technicians who move."""
+    waiting_emergencies_redispatch()
+
+
+# Events after which a technician may be free for the next job.
+FREES_TECHNICIAN = {
+    EventType.COMPLETED,
+    EventType.CANCELLED,
+    EventType.DECLINED,
+    EventType.UNASSIGNED,
+    EventType.ON_HOLD,
+}
+
+
+@transition_follower
+def technician_freed(*, ticket, event) -> None:
+    if event.type in FREES_TECHNICIAN:
+        enqueue(
+            "dispatch.waiting_emergencies",
+            {},
+            dedupe_key=f"waiting-emergencies:{event.pk}",
+        )

@@ -33,10 +33,11 @@ from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baoxiu.catalog.choices import Priority
 from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, AlertKind, ClockKind, ClockState
 from baoxiu.dispatch.models import DispatchAlert, SlaClock, SlaPolicy
 from baoxiu.dispatch.selectors import sla_policy_for
-from baoxiu.tickets.choices import EventType
+from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.services import ticket_event_record
 
 # Clocks a new ticket starts with; accept starts at each assignment.
@@ -231,9 +232,13 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
 
     In ``auto`` mode the best technician is assigned when they can arrive
     within the ticket's promise; in ``suggest`` mode the top three wait on the
-    board. When no one can arrive in time, nothing is assigned: a LATE_RISK
-    event and an alert say so at once, naming the best late option. No
-    eligible technician at all gives a NO_TECHNICIAN event and alert.
+    board. When no one can arrive in time, a LATE_RISK event and an alert say
+    so at once (once per ticket until acknowledged), naming the best late
+    option; an emergency is then assigned only when that earliest arrival is
+    a technician with nothing before it, otherwise it waits at the head of the
+    queue and is decided again whenever a technician comes free
+    (``waiting_emergencies_redispatch``). No eligible technician at all gives
+    a NO_TECHNICIAN event and alert.
     Technicians who declined this ticket are not proposed again.
     Returns the DispatchSuggestion, or None when the ticket no longer waits.
     """
@@ -283,6 +288,24 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
                 "eta": timezone.localtime(best.eta).strftime("%H:%M"),
             }
             _dispatch_alert(ticket, EventType.LATE_RISK, AlertKind.LATE_RISK, message, now)
+            if (
+                mode == DispatchMode.AUTO
+                and ticket.priority == Priority.EMERGENCY
+                and best.free_at <= now
+            ):
+                # Late binding: a late emergency is not promised to someone still busy
+                # (whoever comes free first may get there sooner); it goes to the
+                # earliest arrival once that technician has nothing before it.
+                technician = Technician.objects.get(pk=best.technician_id)
+                ticket_transition(
+                    ticket=ticket,
+                    action="assign",
+                    technician=technician,
+                    note=_("无人能按时到达，由最早能到的空闲师傅接手：%(reason)s")
+                    % {"reason": best.reason},
+                )
+                suggestion.assigned = True
+                suggestion.save(update_fields=["assigned"])
         elif mode == DispatchMode.AUTO:
             technician = Technician.objects.get(pk=best.technician_id)
             ticket_transition(
@@ -293,7 +316,31 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
     return suggestion
 
 
+def waiting_emergencies_redispatch(*, now: datetime | None = None) -> int:
+    """Decide again every emergency still waiting for a technician, oldest first.
+
+    Run when a technician comes free (a job completed, cancelled, declined or
+    taken back) and every minute (shifts start, positions move). Returns how
+    many were assigned.
+    """
+    from baoxiu.tickets.models import Ticket
+
+    waiting = Ticket.objects.filter(
+        status=TicketStatus.DISPATCHING, priority=Priority.EMERGENCY
+    ).order_by("created_at", "pk")
+    assigned = 0
+    for ticket_id in waiting.values_list("pk", flat=True):
+        suggestion = ticket_auto_dispatch(ticket_id=ticket_id, now=now)
+        assigned += bool(suggestion and suggestion.assigned)
+    return assigned
+
+
 def _dispatch_alert(ticket, event_type: str, kind: str, message: str, now: datetime) -> None:
+    """Tell the dispatcher once: a ticket decided again keeps its unacknowledged alert."""
+    if DispatchAlert.objects.filter(
+        ticket=ticket, kind=kind, acknowledged_at__isnull=True
+    ).exists():
+        return
     ticket_event_record(ticket=ticket, event_type=event_type, note=message, now=now)
     DispatchAlert.objects.create(ticket=ticket, kind=kind, message=message, created_at=now)
 

@@ -184,10 +184,20 @@ def test_suggest_mode_leaves_the_choice_to_the_dispatcher(outlet, fault_type, se
     assert (suggestion.assigned, [c["name"] for c in suggestion.candidates]) == (False, ["近"])
 
 
+def busy_on_site(technician, fault_type, dispatcher):
+    """Arrange: ``technician`` is working on another customer's job right now."""
+    job = make_ticket(fault_type=fault_type, phone="13900139000")
+    ticket_transition(ticket=job, action="assign", actor=dispatcher, technician=technician)
+    for action in ("accept", "depart", "arrive", "start_work"):
+        job = ticket_transition(ticket=job, action=action, actor=technician.user)
+    return job
+
+
 @pytest.mark.django_db
-def test_nobody_in_time_is_said_at_once_and_not_assigned(outlet):
+def test_nobody_in_time_is_said_at_once_and_the_free_one_goes(outlet, settings):
+    settings.DISPATCH_MODE = "auto"
     emergency = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
-    tech(outlet, "很远", (Decimal("114.60"), Decimal("22.75")))
+    far = tech(outlet, "很远", (Decimal("114.60"), Decimal("22.75")))
     ticket = make_ticket(fault_type=emergency)
     ticket_transition(ticket=ticket, action="dispatch")
     # Its clocks started at creation: on site within 30 minutes.
@@ -195,11 +205,73 @@ def test_nobody_in_time_is_said_at_once_and_not_assigned(outlet):
     suggestion = ticket_auto_dispatch(ticket_id=ticket.pk)
 
     ticket.refresh_from_db()
-    assert ticket.status == TicketStatus.DISPATCHING
-    assert (suggestion.on_time, suggestion.assigned) == (False, False)
+    assert (suggestion.on_time, suggestion.assigned) == (False, True)
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.ASSIGNED, far.pk)
     alert = DispatchAlert.objects.get(ticket=ticket, kind=AlertKind.LATE_RISK)
     assert alert.message.startswith("无人能按时到达：最早由很远于")
     assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
+    assigned = ticket.events.get(type=EventType.ASSIGNED)
+    assert assigned.note.startswith("无人能按时到达，由最早能到的空闲师傅接手：空闲，路程约")
+
+
+@pytest.mark.django_db
+def test_late_emergency_waits_for_the_busy_technician_and_goes_when_free(
+    outlet, fault_type, dispatcher, settings
+):
+    settings.DISPATCH_MODE = "auto"
+    emergency = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
+    near = tech(outlet, "近", NEAR)
+    job = busy_on_site(near, fault_type, dispatcher)  # an hour's work left
+    ticket = make_ticket(fault_type=emergency)
+    ticket_transition(ticket=ticket, action="dispatch")
+
+    first = ticket_auto_dispatch(ticket_id=ticket.pk)
+    again = ticket_auto_dispatch(ticket_id=ticket.pk)
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.DISPATCHING, None)
+    assert (first.on_time, first.assigned, again.assigned) == (False, False, False)
+    assert first.candidates[0]["name"] == "近"
+    # Said once, not at every new decision.
+    assert DispatchAlert.objects.filter(ticket=ticket, kind=AlertKind.LATE_RISK).count() == 1
+    assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
+
+    ticket_transition(ticket=job, action="complete", actor=near.user)
+    queue.work(burst=True)
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.ASSIGNED, near.pk)
+    assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
+
+
+@pytest.mark.django_db
+def test_suggest_mode_never_assigns_a_late_emergency(outlet, settings):
+    settings.DISPATCH_MODE = "suggest"
+    emergency = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
+    tech(outlet, "很远", (Decimal("114.60"), Decimal("22.75")))
+    ticket = make_ticket(fault_type=emergency)
+    ticket_transition(ticket=ticket, action="dispatch")
+
+    suggestion = ticket_auto_dispatch(ticket_id=ticket.pk)
+
+    ticket.refresh_from_db()
+    assert (ticket.status, suggestion.assigned) == (TicketStatus.DISPATCHING, False)
+    assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
+
+
+@pytest.mark.django_db
+def test_late_normal_work_is_left_to_the_dispatcher(outlet, settings):
+    settings.DISPATCH_MODE = "auto"
+    normal = FaultTypeFactory(code="motor")
+    tech(outlet, "很远", (Decimal("114.60"), Decimal("22.75")))
+    ticket = make_ticket(fault_type=normal)
+    ticket_transition(ticket=ticket, action="dispatch")
+
+    suggestion = ticket_auto_dispatch(ticket_id=ticket.pk, now=timezone.now() + timedelta(days=2))
+
+    ticket.refresh_from_db()
+    assert (suggestion.on_time, suggestion.assigned) == (False, False)
+    assert ticket.status == TicketStatus.DISPATCHING
 
 
 @pytest.mark.django_db

@@ -234,6 +234,30 @@ def test_baoxiu_puts_an_emergency_before_work_not_yet_started():
     assert emergency.promised_on_time is False  # A runs until 60 min; E was due at 50
 
 
+def test_baoxiu_keeps_a_late_emergency_until_a_technician_comes_free():
+    scenario = day(
+        [tech("near", CENTRE), tech("far", WEST)],
+        [
+            request("A", 0, CENTRE, minutes=60),
+            request("C", 0, WEST, minutes=25),
+            request("E", 1200, EAST, emergency=True),
+        ],
+    )
+
+    baoxiu = Baoxiu()
+    outcome = replay(scenario, baoxiu)
+
+    # Nobody reaches E by 50 min: it is promised to no one while both are busy, and
+    # goes when "far" finishes C at 25 min ("far" then arrives before "near" could).
+    emergency = outcome.visits["E"]
+    assert (emergency.tech, emergency.assigned_s, emergency.depart_s) == ("far", 1500, 1500)
+    assert emergency.promised_s == emergency.arrive_s
+    assert emergency.arrive_s == 1500 + 2105  # "near" would be free only at 3600
+    assert outcome.notes["emergencies_waited_for_a_free_technician"] == 1
+    assert outcome.notes["never_assigned"] == 0
+    assert_rules_kept(scenario, outcome)
+
+
 def test_baoxiu_hands_held_work_back_at_the_end_of_a_shift():
     scenario = day(
         [
