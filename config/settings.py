@@ -173,6 +173,11 @@ OSRM_URL = env("BAOXIU_OSRM_URL", "")
 DISPATCH_MODE = env("BAOXIU_DISPATCH_MODE", "auto")
 # Engine for the periodic re-optimisation: vroom (default), pyvrp (no breaks) or fake.
 ROUTING_ENGINE = env("BAOXIU_ROUTING_ENGINE", "vroom")
+# Next-day appointment plans: engine (pyvrp, the batch engine; vroom; fake), the
+# local hour from which tomorrow is planned, and seconds of search per city.
+DAY_PLAN_ENGINE = env("BAOXIU_DAY_PLAN_ENGINE", "pyvrp")
+DAY_PLAN_HOUR = int(env("BAOXIU_DAY_PLAN_HOUR", "20") or 20)
+DAY_PLAN_SECONDS = float(env("BAOXIU_DAY_PLAN_SECONDS", "10") or 10)
 
 # Public intake limits (reports per hour): per client IP and per phone number.
 INTAKE_LIMIT_PER_IP = int(env("BAOXIU_INTAKE_LIMIT_PER_IP", "20") or 20)

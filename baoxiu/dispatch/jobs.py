@@ -64,3 +64,11 @@ def technician_freed(*, ticket, event) -> None:
             {},
             dedupe_key=f"waiting-emergencies:{event.pk}",
         )
+
+
+@periodic("dispatch.plan_next_day", every=timedelta(minutes=30))
+def plan_next_day_job(payload: dict) -> None:
+    """In the evening, plan tomorrow's booked visits for every city not planned yet."""
+    from baoxiu.dispatch.dayplan import plan_next_day_due
+
+    plan_next_day_due()

@@ -212,3 +212,27 @@ class SlotLoad(models.Model):
 
     def __str__(self):
         return f"{self.outlet_id}@{self.starts_at:%m-%d %H:%M}: {self.booked_minutes}"
+
+
+class DayPlan(models.Model):
+    """The batch plan of one city's booked visits for one day (replaced when re-planned)."""
+
+    day = models.DateField(_("日期"))
+    area = models.CharField(_("城市区划前缀"), max_length=12)
+    engine = models.CharField(_("求解器"), max_length=20)
+    fallback = models.CharField(_("改用原因"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(_("生成时间"))
+    # [{"technician_id": 1, "stops": [{"ticket_id", "code", "arrive", "start"}, ...]}, ...]
+    routes = models.JSONField(default=list)
+    unplanned = models.JSONField(default=list)  # ticket codes no route could take
+
+    class Meta:
+        verbose_name = _("次日计划")
+        verbose_name_plural = _("次日计划")
+        ordering = ["-day", "area"]
+        constraints = [
+            models.UniqueConstraint(fields=["day", "area"], name="dispatch_dayplan_one_per_city")
+        ]
+
+    def __str__(self):
+        return f"{self.area}@{self.day}"
