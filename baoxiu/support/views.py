@@ -45,8 +45,10 @@ def _ip(request) -> str:
 
 
 def _private(response):
-    # Chat URLs carry the customer's token.
-    response["Referrer-Policy"] = "no-referrer"
+    # Chat URLs carry the customer's token: it must not leave the site in a
+    # Referer. ("no-referrer" would also null the Origin of the chat's own form
+    # posts, which the CSRF check then refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response
 

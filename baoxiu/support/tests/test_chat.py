@@ -41,7 +41,7 @@ def test_customer_starts_chat_before_any_ticket(client):
     assert again.status_code == 302 and again.url == response.url
     page = client.get(response.url)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "指纹锁打不开了，能上门吗？" in page.content.decode()
 
 
