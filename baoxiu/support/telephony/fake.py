@@ -53,7 +53,7 @@ class FakeTelephony(SignedJsonTelephony):
 
     def ring(self, *, caller: str, called: str, agent: str = "", call_id: str = "") -> str:
         call_id = call_id or f"fake-{uuid.uuid4().hex[:12]}"
-        self.post(
+        self._expect_ok(
             {
                 "event": "ringing",
                 "call_id": call_id,
@@ -64,8 +64,16 @@ class FakeTelephony(SignedJsonTelephony):
         )
         return call_id
 
-    def answer(self, *, call_id: str, agent: str):
-        return self.post({"event": "answered", "call_id": call_id, "agent": agent})
+    def answer(self, *, call_id: str, agent: str) -> dict:
+        return self._expect_ok({"event": "answered", "call_id": call_id, "agent": agent})
 
-    def hang_up(self, *, call_id: str, recording_ref: str = ""):
-        return self.post({"event": "ended", "call_id": call_id, "recording_ref": recording_ref})
+    def hang_up(self, *, call_id: str, recording_ref: str = "") -> dict:
+        return self._expect_ok(
+            {"event": "ended", "call_id": call_id, "recording_ref": recording_ref}
+        )
+
+    def _expect_ok(self, payload: dict) -> dict:
+        status, body = self.post(payload)
+        if status != 200:
+            raise RuntimeError(f"call-event webhook answered {status}: {body.get('code')}")
+        return body

@@ -239,3 +239,14 @@ def test_closed_chat_reopens_when_customer_writes(client, agent):
     client.post(response.url, {"body": "还在吗？"})
     conversation.refresh_from_db()
     assert conversation.status == ConversationStatus.OPEN and conversation.agent_unread == 2
+
+
+def test_demo_records_give_the_desk_something_to_do(db):
+    from baoxiu.support.demo import CANNED, support_demo_load
+
+    conversation = support_demo_load()
+    assert list(CannedReply.objects.values_list("title", flat=True).order_by("pk")) == [
+        t for t, _b in CANNED
+    ]
+    assert conversation.status == ConversationStatus.OPEN and conversation.agent_unread == 2
+    assert [m.sender for m in conversation.messages.all()] == [SenderKind.CUSTOMER] * 2

@@ -237,3 +237,27 @@ def test_unknown_call_is_404_and_technicians_cannot_see_calls(phone, technician)
     UserFactory(username="agent9", role="agent")
     desk.login(username="agent9", password=PASSWORD)
     assert desk.get(reverse("support:call", kwargs={"call_id": "nope"})).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_places_a_signed_call_over_http(live_server, agent):
+    from django.core.management import call_command
+
+    call_command(
+        "fake_call", caller="13800138000", agent="agent", base_url=live_server.url, end=True
+    )
+    call = CallRecord.objects.get()
+    assert (call.state, call.agent, call.recording_ref) == (
+        CallState.ENDED,
+        agent,
+        f"demo-recording/{call.call_id}",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_command_reports_a_refused_call(live_server):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="422: invalid_event"):
+        call_command("fake_call", caller="", base_url=live_server.url)
+    assert CallRecord.objects.count() == 0
