@@ -402,8 +402,10 @@ def verify(request):
     return render(request, "support/verify.html", context, status=status)
 
 
+@require_http_methods(["GET", "POST"])
 def verify_badge(request, code):
-    caller = request.GET.get("caller", "").strip()[:20]
+    # The asker's phone number comes by POST, so it stays out of URLs and logs.
+    caller = request.POST.get("caller", "").strip()[:20]
     context = {"code": code, "caller": caller, "hotlines": selectors.official_hotlines()}
     if not verify_allowed(ip=_ip(request)):
         context["error"] = _("查询过于频繁，请稍后再试。")

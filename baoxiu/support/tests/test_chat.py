@@ -250,3 +250,16 @@ def test_demo_records_give_the_desk_something_to_do(db):
     ]
     assert conversation.status == ConversationStatus.OPEN and conversation.agent_unread == 2
     assert [m.sender for m in conversation.messages.all()] == [SenderKind.CUSTOMER] * 2
+
+
+def test_chat_tokens_and_typed_numbers_are_kept_out_of_logs():
+    from baoxiu.core.log_redaction import redact
+
+    line = (
+        "Not Found: /support/chat/AbC-12_x/log/ and GET /api/v1/verify/badge/K2?caller=13800138000"
+        " /api/v1/verify/phone?number=4001234567&x=1"
+    )
+    assert redact(line) == (
+        "Not Found: /support/chat/[redacted]/log/ and GET /api/v1/verify/badge/K2?caller=[redacted]"
+        " /api/v1/verify/phone?number=[redacted]&x=1"
+    )

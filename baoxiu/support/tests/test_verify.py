@@ -138,8 +138,11 @@ def test_badge_tells_the_caller_whether_the_technician_is_on_their_job(
     assert (stranger["assigned_to_caller"], stranger["job_address"]) == (False, "")
     bad = client.get(url, {"caller": "12345"})
     assert (bad.status_code, bad.json()["code"]) == (422, "invalid_phone")
-    html = client.get(f"/verify/b/{technician.badge_code}/", {"caller": "13911112222"})
+    html = client.post(f"/verify/b/{technician.badge_code}/", {"caller": "13911112222"})
     assert "该师傅目前没有被派往您的地址" in html.content.decode()
+    html = client.post(f"/verify/b/{technician.badge_code}/", {"caller": "13800138000"})
+    assert "该师傅正为您的工单服务" in html.content.decode()
+    assert "深圳市南山区****" in html.content.decode()
 
 
 def test_mask_address_keeps_only_the_start():
