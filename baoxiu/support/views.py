@@ -73,32 +73,31 @@ def chat_start(request):
     tokens = request.session.get(SESSION_CHATS, [])
     if request.method == "GET" and tokens:
         return redirect("support:chat", token=tokens[-1])
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             conversation = conversation_start(
                 body=request.POST.get("body", ""), client_ip=_ip(request)
             )
         except DomainError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status
         else:
             request.session[SESSION_CHATS] = [*tokens[-4:], conversation.token]
             return redirect("support:chat", token=conversation.token)
-    status = 400 if error else 200
     return _private(render(request, "support/chat_start.html", {"error": error}, status=status))
 
 
 @require_http_methods(["GET", "POST"])
 def chat(request, token):
     conversation = _or_404(selectors.conversation_by_token, token)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             chat_message_post_by_customer(
                 conversation=conversation, body=request.POST.get("body", ""), client_ip=_ip(request)
             )
         except DomainError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status
     if request.method == "GET":
         conversation_mark_read(conversation=conversation, side=SenderKind.CUSTOMER)
     context = {
@@ -112,7 +111,7 @@ def chat(request, token):
     if request.htmx:
         return _private(render(request, "support/_chat_box.html", context))
     if error:
-        return _private(render(request, "support/chat.html", context, status=400))
+        return _private(render(request, "support/chat.html", context, status=status))
     if request.method == "POST":
         return redirect("support:chat", token=token)
     return _private(render(request, "support/chat.html", context))

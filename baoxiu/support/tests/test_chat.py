@@ -56,7 +56,7 @@ def test_unknown_token_is_404(client):
 )
 def test_empty_or_too_long_first_message_is_refused(client, body, message):
     response = client.post(reverse("support:chat_start"), {"body": body})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert message in response.content.decode()
     assert Conversation.objects.count() == 0 and ChatMessage.objects.count() == 0
 
@@ -68,6 +68,10 @@ def test_anonymous_senders_are_rate_limited_per_address(client):
     third = client.post(response.url, {"body": "第三条"}, headers={"HX-Request": "true"})
     assert "发送过于频繁" in third.content.decode()
     assert [m.body for m in conversation.messages.all()] == ["第一条", "第二条"]
+    fourth = client.post(response.url, {"body": "第四条"})
+    assert fourth.status_code == 429
+    another = client.post(reverse("support:chat_start"), {"body": "新会话"})
+    assert another.status_code == 429 and Conversation.objects.count() == 1
 
 
 def test_message_text_is_escaped_on_both_sides(client, agent):
