@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "baoxiu.dispatch",
     "baoxiu.notifications",
     "baoxiu.privacy",
+    "baoxiu.support",
     "baoxiu.portal",
     "baoxiu.console",
     "baoxiu.api",
@@ -182,6 +183,17 @@ DAY_PLAN_SECONDS = float(env("BAOXIU_DAY_PLAN_SECONDS", "10") or 10)
 # Public intake limits (reports per hour): per client IP and per phone number.
 INTAKE_LIMIT_PER_IP = int(env("BAOXIU_INTAKE_LIMIT_PER_IP", "20") or 20)
 INTAKE_LIMIT_PER_PHONE = int(env("BAOXIU_INTAKE_LIMIT_PER_PHONE", "5") or 5)
+
+# Customer service (support app): chat and verify limits per client address per
+# hour; the telephony vendor module and the shared secret its webhook is signed
+# with (empty: derived from the secret key, fine for the demo, not for production).
+SUPPORT_CHAT_LIMIT_PER_IP = int(env("BAOXIU_CHAT_LIMIT_PER_IP", "60") or 60)
+VERIFY_LIMIT_PER_IP = int(env("BAOXIU_VERIFY_LIMIT_PER_IP", "60") or 60)
+TELEPHONY_BACKEND = env(
+    "BAOXIU_TELEPHONY_BACKEND", "baoxiu.support.telephony.signed_json.SignedJsonTelephony"
+)
+TELEPHONY_WEBHOOK_SECRET = env("BAOXIU_TELEPHONY_SECRET", "")
+TELEPHONY_MAX_SKEW_SECONDS = int(env("BAOXIU_TELEPHONY_MAX_SKEW", "300") or 300)
 
 # Background worker: how often an idle worker polls the queue, and how long a
 # claimed job may run before another worker may take it over.

@@ -5,6 +5,7 @@ from baoxiu.api.urls import api
 
 urlpatterns = [
     path("", include("baoxiu.portal.urls")),
+    path("", include("baoxiu.support.urls")),
     path("accounts/", include("baoxiu.accounts.urls")),
     path("console/", include("baoxiu.console.urls")),
     path("console/areas/", include("baoxiu.areas.urls")),

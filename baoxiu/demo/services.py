@@ -189,6 +189,9 @@ def demo_network_load(*, scale: float = 1.0, seed: int = data.DEMO_SEED) -> Demo
             lock_models=lock_models,
         )
         _history_backdate(built)
+        from baoxiu.support.demo import support_demo_load
+
+        support_demo_load(now=now)
     jobs_run = _queue_settle(keep_new=built.kept_new, ticket_ids=list(built.stamps))
     _sent_at_backdate(built)
     return DemoLoadResult(

@@ -31,12 +31,17 @@ def notify_ticket_event(*, ticket, event) -> Notification | None:
 def render_text(notification: Notification) -> str:
     ticket = notification.ticket
     org = organisation_profile()
-    return str(MESSAGES[notification.template]) % {
+    text = str(MESSAGES[notification.template]) % {
         "brand": org.brand if org else "baoxiu",
         "code": ticket.code,
         "link": ticket.tracking_url(),
         "technician": ticket.technician.name if ticket.technician else "",
     }
+    # Every message names the genuine hotline and the verify page (support app),
+    # so a customer can tell the real service from an impostor.
+    from baoxiu.support.sms import official_sms_footer
+
+    return text + official_sms_footer(org)
 
 
 def notification_deliver(*, notification_id: int) -> None:

@@ -9,6 +9,15 @@ from baoxiu.catalog.models import Skill
 from baoxiu.core.models import TimeStampedModel
 
 
+def new_badge_code() -> str:
+    """The code printed (and QR-encoded) on a technician's badge: 16 random
+    characters from an alphabet without look-alikes, ~80 bits, unguessable."""
+    import secrets
+
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
 class Outlet(TimeStampedModel):
     """A service outlet (网点): a local repair shop in the network."""
 
@@ -48,6 +57,10 @@ class Technician(TimeStampedModel):
     name = models.CharField(_("姓名"), max_length=50)
     certificate_no = models.CharField(_("上岗证编号"), max_length=30, unique=True)
     photo = models.ImageField(_("照片"), upload_to="technicians/", blank=True)
+    # Printed on the badge and encoded in its QR code; anyone can verify it (support app).
+    badge_code = models.CharField(
+        _("工牌编码"), max_length=16, unique=True, default=new_badge_code, editable=False
+    )
     skills = models.ManyToManyField(Skill, blank=True, related_name="technicians")
     home_latitude = models.DecimalField(_("常驻点纬度"), max_digits=9, decimal_places=6)
     home_longitude = models.DecimalField(_("常驻点经度"), max_digits=9, decimal_places=6)

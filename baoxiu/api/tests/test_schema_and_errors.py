@@ -23,6 +23,9 @@ def test_openapi_lists_every_path(client):
         "/api/v1/coverage",
         "/api/v1/tickets/{code}/slots",
         "/api/v1/tickets/{code}/appointment",
+        "/api/v1/telephony/call-events",
+        "/api/v1/verify/phone",
+        "/api/v1/verify/badge/{code}",
     }
     assert set(schema["paths"]["/api/v1/tickets"]["post"]["responses"]) == {
         "200",
