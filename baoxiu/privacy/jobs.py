@@ -1,5 +1,11 @@
-from baoxiu.core.queue import job
+import logging
+from datetime import timedelta
+
+from baoxiu.core.queue import job, periodic
 from baoxiu.privacy.bindings import privacy_number_bind, privacy_number_unbind
+from baoxiu.privacy.retention import retention_purge
+
+logger = logging.getLogger(__name__)
 
 
 @job("privacy.number_bind")
@@ -10,3 +16,9 @@ def number_bind(payload: dict) -> None:
 @job("privacy.number_unbind")
 def number_unbind(payload: dict) -> None:
     privacy_number_unbind(binding_id=payload["binding_id"])
+
+
+@periodic("privacy.retention_purge", every=timedelta(hours=1))
+def retention_purge_job(payload: dict) -> None:
+    counts = retention_purge()
+    logger.info("retention purge: %s", counts)
