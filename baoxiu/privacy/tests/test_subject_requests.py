@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import models
+from django.db import DatabaseError, connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -398,3 +398,29 @@ def test_command_exports_to_a_private_file_and_erases(history, operations, tmp_p
         .values_list("action", flat=True)
         .order_by("id")
     ) == ["export", "erase"]
+
+
+def test_on_postgresql_the_database_lets_only_rows_past_180_days_go(history, agent):
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigger exists on PostgreSQL only (SQLite relies on the model guards)")
+    young = AuditEntry.objects.first()
+    old = AuditEntry.objects.create(
+        at=timezone.now() - timedelta(days=181),
+        actor=agent,
+        action="reveal",
+        object_type="customer",
+        object_id="999",
+        reason="很久以前",
+    )
+    for sql in (
+        "UPDATE privacy_auditentry SET reason = 'x' WHERE id = %s",
+        "DELETE FROM privacy_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [young.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE privacy_auditentry SET reason = 'x' WHERE id = %s", [old.pk])
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM privacy_auditentry WHERE id = %s", [old.pk])
+        assert cursor.rowcount == 1
+    assert AuditEntry.objects.filter(pk=young.pk).exists()
