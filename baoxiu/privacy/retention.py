@@ -116,7 +116,7 @@ def retention_restrict(*, customer, now) -> list[dict]:
             StorageOnlyRecord(
                 model=rule.model,
                 object_pk=str(pk),
-                keep_until=since + rule.period,
+                keep_until=(since or now) + rule.period,
                 restricted_at=now,
             )
             for pk, since in rows.values_list("pk", rule.since)
