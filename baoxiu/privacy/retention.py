@@ -34,8 +34,9 @@ from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from baoxiu.privacy.choices import BindingState
@@ -84,7 +85,12 @@ def _label(model) -> str:
 
 
 def storage_only_pks(model) -> QuerySet:
-    return StorageOnlyRecord.objects.filter(model=_label(model)).values("object_pk")
+    records = StorageOnlyRecord.objects.filter(model=_label(model))
+    pk = model._meta.pk
+    if isinstance(pk, models.AutoField | models.BigAutoField | models.IntegerField):
+        # Kept as text for any model; compared as the integer key it is.
+        return records.annotate(key=Cast("object_pk", models.BigIntegerField())).values("key")
+    return records.values("object_pk")
 
 
 def visible(queryset: QuerySet) -> QuerySet:
@@ -141,7 +147,8 @@ def audit_retention_days() -> int:
 def _purge_audit(now) -> int:
     # The model refuses deletes (append-only); this is the one sanctioned removal,
     # and the PostgreSQL trigger lets only rows older than 180 days go.
-    cutoff = now - timedelta(days=audit_retention_days())
+    # Never judged by a clock ahead of the real one: the database's floor uses its own.
+    cutoff = min(now, timezone.now()) - timedelta(days=audit_retention_days())
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM privacy_auditentry WHERE at < %s", [cutoff])
         return cursor.rowcount

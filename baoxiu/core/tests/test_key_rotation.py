@@ -164,3 +164,16 @@ def test_generate_prints_a_usable_key(capsys):
     call_command("keys", "generate", "--id", "k9")
     entry = capsys.readouterr().out.strip()
     assert entry.startswith("k9:") and parse_keyring(entry).primary_id == "k9"
+
+
+def test_the_baoxiu_command_runs_keys_and_privacy():
+    from baoxiu.cli import django_argv
+
+    assert django_argv(["keys", "rotate", "--to", "k2"])[0] == [
+        "baoxiu",
+        "keys",
+        "rotate",
+        "--to",
+        "k2",
+    ]
+    assert django_argv(["privacy", "purge"])[0] == ["baoxiu", "privacy", "purge"]

@@ -323,36 +323,49 @@ def test_retained_records_become_storage_only_and_are_purged_after_their_period(
     assert not StorageOnlyRecord.objects.exists()
 
 
+def audit_row_aged(days: int, actor) -> AuditEntry:
+    return AuditEntry.objects.create(
+        at=timezone.now() - timedelta(days=days),
+        actor=actor,
+        action="reveal",
+        object_type="customer",
+        object_id="999",
+        reason=f"{days}天前",
+    )
+
+
 def test_retention_purge_removes_old_audit_rows_expired_tokens_and_counters(history, agent):
     now = timezone.now()
-    first = history["tickets"][0]
-    ticket_contact_reveal(user=agent, ticket=first, reason="再次回拨确认")
-    young = AuditEntry.objects.count()
+    recent = set(AuditEntry.objects.values_list("pk", flat=True))
+    kept = audit_row_aged(364, agent)
+    audit_row_aged(366, agent)
 
-    # Nothing has expired yet.
+    # Today: only the audit row past the configured 365 days goes.
     counts = retention_purge(now=now)
-    assert counts["audit"] == 0 and counts["tracking_tokens"] == 0
-    assert AuditEntry.objects.count() == young
+    assert counts["audit"] == 1 and counts["tracking_tokens"] == 0
+    assert set(AuditEntry.objects.values_list("pk", flat=True)) == recent | {kept.pk}
 
-    # 181 days on: audit rows are still inside the configured 365 days; both
-    # tickets ended more than 30 days before, so their tracking tokens go.
-    counts = retention_purge(now=now + timedelta(days=181))
-    assert counts["audit"] == 0 and counts["tracking_tokens"] == 2
+    # 31 days on, both tickets ended more than 30 days before: their tracking
+    # tokens go, and so do the two-day-old rate-limit counters.
+    counts = retention_purge(now=now + timedelta(days=31))
+    assert counts["tracking_tokens"] == 2
     assert counts["rate_limits"] == 2  # the report's per-address and per-number hits
     assert not Ticket.objects.filter(
         tracking_token__in=[t.tracking_token for t in history["tickets"]]
     ).exists()
-    later = retention_purge(now=now + timedelta(days=366))
-    assert later["audit"] == young and AuditEntry.objects.count() == 0
-    assert later["tracking_tokens"] == 0  # done once
+    assert retention_purge(now=now + timedelta(days=32))["tracking_tokens"] == 0  # done once
 
 
 def test_audit_retention_never_drops_below_180_days(history, agent, settings):
     settings.AUDIT_RETENTION_DAYS = 30
-    count = AuditEntry.objects.count()
-    assert retention_purge(now=timezone.now() + timedelta(days=179))["audit"] == 0
-    assert AuditEntry.objects.count() == count
-    assert retention_purge(now=timezone.now() + timedelta(days=181))["audit"] == count
+    young = audit_row_aged(179, agent)
+    audit_row_aged(181, agent)
+    before = AuditEntry.objects.count()
+
+    assert retention_purge()["audit"] == 1
+
+    assert AuditEntry.objects.count() == before - 1
+    assert AuditEntry.objects.filter(pk=young.pk).exists()
 
 
 def test_command_exports_to_a_private_file_and_erases(history, operations, tmp_path, capsys):
