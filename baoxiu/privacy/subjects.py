@@ -34,8 +34,8 @@ from django.utils.translation import gettext as _
 from baoxiu.accounts.choices import Role
 from baoxiu.core.crypto import blind_index
 from baoxiu.core.errors import NotFound, PermissionDenied, ValidationFailed
-from baoxiu.core.validators import normalize_mobile
 from baoxiu.customers.models import Customer
+from baoxiu.customers.services import phone_index_for
 from baoxiu.privacy.choices import AuditAction
 from baoxiu.privacy.models import AuditEntry, PrivacyNumberBinding
 from baoxiu.privacy.retention import retention_restrict, visible
@@ -74,7 +74,7 @@ def subject_find(*, phone: str = "", ticket_code: str = "") -> Customer:
     customer = None
     if phone.strip():
         try:
-            index = blind_index(normalize_mobile(phone), purpose="customer.phone")
+            index = phone_index_for(phone)
         except ValidationFailed:
             index = None
         customer = Customer.objects.filter(phone_index=index).first() if index else None
