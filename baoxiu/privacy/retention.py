@@ -11,7 +11,8 @@ them once, from its ``AppConfig.ready()``::
         reason="开锁登记：按城市规定至少保存3个月",
     )
 
-``subject`` is the lookup from that model to the customer. When the customer
+``subject`` is the lookup from that model to the customer; giving the
+model ``objects = VisibleManager()`` hides its storage-only rows everywhere. When the customer
 is erased, their rows of a retained model still inside the period are not
 touched but become *storage-only*: a ``StorageOnlyRecord`` notes each one
 with the moment it may go, the owning app's selectors hide it with
@@ -99,6 +100,17 @@ def visible(queryset: QuerySet) -> QuerySet:
     if _label(model) not in _RULES:
         return queryset
     return queryset.exclude(pk__in=storage_only_pks(model))
+
+
+class VisibleManager(models.Manager):
+    """A default manager for a retained model: storage-only rows never reach a page.
+
+    ``objects = VisibleManager()`` on the model; the retention job and
+    erasure reach every row through ``_base_manager``.
+    """
+
+    def get_queryset(self):
+        return visible(super().get_queryset())
 
 
 def storage_only(queryset: QuerySet) -> QuerySet:

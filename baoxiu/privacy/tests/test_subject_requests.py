@@ -19,7 +19,13 @@ from baoxiu.core.queue import work
 from baoxiu.customers.models import Customer
 from baoxiu.notifications.models import Notification
 from baoxiu.privacy.models import AuditEntry, PrivacyNumberBinding, StorageOnlyRecord
-from baoxiu.privacy.retention import retain, retention_purge, unretain, visible
+from baoxiu.privacy.retention import (
+    VisibleManager,
+    retain,
+    retention_purge,
+    unretain,
+    visible,
+)
 from baoxiu.privacy.services import ticket_contact_reveal
 from baoxiu.privacy.subjects import subject_erase, subject_export
 from baoxiu.tickets.choices import TicketStatus
@@ -313,6 +319,10 @@ def test_retained_records_become_storage_only_and_are_purged_after_their_period(
     ]
     assert set(Notification.objects.filter(pk__in=ids).values_list("pk", flat=True)) == kept_ids
     assert not visible(Notification.objects.filter(pk__in=ids)).exists()
+    manager = VisibleManager()  # what a retained model declares as ``objects``
+    manager.model = Notification
+    assert not manager.filter(pk__in=ids).exists()
+    assert manager.filter(ticket=history["other"]).count() == 1  # other rows pass
     records = StorageOnlyRecord.objects.filter(model="notifications.Notification")
     assert {int(r.object_pk) for r in records} == kept_ids
 
