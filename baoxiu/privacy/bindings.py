@@ -140,6 +140,37 @@ def privacy_number_unbind(*, binding_id: int) -> None:
     )
 
 
+SWEEP_AFTER = timedelta(minutes=5)
+
+
+def bindings_sweep(*, now=None) -> int:
+    """Start over the provider calls the queue gave up on (its last retry failed):
+    a binding still pending or releasing after five minutes with no job of its own
+    waiting gets a fresh one. Returns how many jobs were queued."""
+    now = now or timezone.now()
+    queued = 0
+    stale = PrivacyNumberBinding.objects.filter(
+        state__in=(BindingState.PENDING, BindingState.RELEASING), created_at__lt=now - SWEEP_AFTER
+    )
+    for pk, state in stale.values_list("pk", "state"):
+        if state == BindingState.PENDING:
+            job_row = enqueue(
+                "privacy.number_bind",
+                {"binding_id": pk},
+                dedupe_key=f"privacy-bind:{pk}",
+                max_attempts=BIND_ATTEMPTS,
+            )
+        else:
+            job_row = enqueue(
+                "privacy.number_unbind",
+                {"binding_id": pk},
+                dedupe_key=f"privacy-unbind:{pk}",
+                max_attempts=UNBIND_ATTEMPTS,
+            )
+        queued += job_row is not None
+    return queued
+
+
 def bindings_expire(*, now=None) -> int:
     """Bound numbers past their expiry are no longer shown; the provider dropped them."""
     now = now or timezone.now()

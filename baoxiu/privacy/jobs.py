@@ -2,7 +2,7 @@ import logging
 from datetime import timedelta
 
 from baoxiu.core.queue import job, periodic
-from baoxiu.privacy.bindings import privacy_number_bind, privacy_number_unbind
+from baoxiu.privacy.bindings import bindings_sweep, privacy_number_bind, privacy_number_unbind
 from baoxiu.privacy.retention import retention_purge
 
 logger = logging.getLogger(__name__)
@@ -22,3 +22,8 @@ def number_unbind(payload: dict) -> None:
 def retention_purge_job(payload: dict) -> None:
     counts = retention_purge()
     logger.info("retention purge: %s", counts)
+
+
+@periodic("privacy.numbers_sweep", every=timedelta(minutes=5))
+def numbers_sweep(payload: dict) -> None:
+    bindings_sweep()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from baoxiu.core.choices import JobState
 from baoxiu.core.models import Job
-from baoxiu.privacy.bindings import bindings_expire
+from baoxiu.privacy.bindings import BIND_ATTEMPTS, bindings_expire, bindings_sweep
 from baoxiu.privacy.choices import BindingState
 from baoxiu.privacy.models import PrivacyNumberBinding
 from baoxiu.privacy.numbers.fake import FakePrivacyNumbers
@@ -269,3 +269,24 @@ def test_other_roles_get_no_contact_number_field(client, ticket, dispatcher, tec
     run_privacy_jobs()
     client.force_login(dispatcher)
     assert client.get(f"/api/v1/staff/tickets/{ticket.code}").json()["contact_number"] is None
+
+
+def test_a_bind_the_queue_gave_up_on_is_started_over_by_the_sweep(
+    client, provider, ticket, dispatcher, technician
+):
+    provider.mode = "error"
+    ticket = assign(ticket, dispatcher, technician)
+    for _attempt in range(BIND_ATTEMPTS):
+        run_privacy_jobs(due_only=False)
+    (job,) = Job.objects.filter(name="privacy.number_bind")
+    assert (job.state, job.attempts) == (JobState.FAILED, BIND_ATTEMPTS)
+    later = timezone.now() + timedelta(minutes=6)
+    # Too early, or a job still waiting: nothing new.
+    assert bindings_sweep() == 0
+    provider.mode = "ok"
+
+    assert bindings_sweep(now=later) == 1
+    assert bindings_sweep(now=later) == 0  # the new job is waiting
+
+    run_privacy_jobs()
+    assert api_contact(client, technician, ticket)["number"] == "17100000001"
