@@ -57,7 +57,8 @@ def test_after_rotation_every_value_opens_with_the_new_key_alone(customers_under
 
     results = field_keys_rotate(batch_size=3)
 
-    assert {r.column: r.rotated for r in results} == {
+    # (Columns other apps seal are empty here: nothing to rotate there.)
+    assert {r.column: r.rotated for r in results if r.rotated} == {
         "customers.Customer.name": 7,
         "customers.Customer.phone": 7,
         "customers.Customer.id_number": 7,
@@ -140,14 +141,15 @@ def test_the_command_reports_progress_and_refuses_a_stale_key_order(customers_un
     assert lines[-1] == "done: 28 values re-encrypted"
     status = StringIO()
     call_command("keys", "status", stdout=status)
-    assert status.getvalue().splitlines() == [
-        "primary key: new; configured: new, old",
+    lines = status.getvalue().splitlines()
+    assert lines[0] == "primary key: new; configured: new, old"
+    assert lines[-1] == "key old seals nothing: it may be removed"
+    assert {
         "customers.Customer.name: new=7",
         "customers.Customer.phone: new=7",
         "customers.Customer.id_number: new=7",
         "customers.Address.text: new=7",
-        "key old seals nothing: it may be removed",
-    ]
+    } <= set(lines)
 
 
 def test_a_value_no_key_opens_is_reported_and_fails_the_command(customers_under_old_key, settings):
