@@ -270,6 +270,9 @@ def test_no_reason_no_confirmation_or_open_tickets_refuse_and_change_nothing(
 
 def test_console_finds_by_phone_with_a_post_and_erases(client, history, operations):
     client.force_login(operations)
+    blank = client.get(reverse("privacy:subjects"))
+    assert blank.status_code == 200 and blank["Cache-Control"] == "no-store"
+    assert 'method="post"' in blank.content.decode()
     page = client.post(reverse("privacy:subjects"), {"phone": PHONE}).content.decode()
     assert "欧**" in page and "139****5678" in page and PHONE not in page
     customer = history["customer"]
