@@ -97,6 +97,8 @@ COMMANDS: dict[str, Subcommand] = {
     "check": Subcommand("check", "check the configuration"),
     "collectstatic": Subcommand("collectstatic", "collect static files into var/static"),
     "areas": Subcommand("areas", "divisions: resolve place names, import coverage, sync"),
+    "privacy": Subcommand("privacy", "data-subject requests: export, erase, purge"),
+    "keys": Subcommand("keys", "field-encryption keys: status, generate, rotate"),
 }
 
 

@@ -165,6 +165,18 @@ PUBLIC_BASE_URL = env("BAOXIU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Notification channels, one module per vendor; "fake" records and delivers nothing.
 SMS_BACKEND = env("BAOXIU_SMS_BACKEND", "baoxiu.notifications.channels.sms.fake.FakeSmsChannel")
 
+# Privacy numbers (隐私号): the provider class, and for the HTTP one its base URL,
+# bearer token and per-call timeout; a binding lives this many hours at most.
+PRIVACY_NUMBER_BACKEND = env(
+    "BAOXIU_PRIVACY_NUMBER_BACKEND", "baoxiu.privacy.numbers.fake.FakePrivacyNumbers"
+)
+PRIVACY_NUMBER_URL = env("BAOXIU_PRIVACY_NUMBER_URL", "")
+PRIVACY_NUMBER_TOKEN = env("BAOXIU_PRIVACY_NUMBER_TOKEN", "")
+PRIVACY_NUMBER_TIMEOUT = float(env("BAOXIU_PRIVACY_NUMBER_TIMEOUT", "5") or 5)
+PRIVACY_NUMBER_HOURS = int(env("BAOXIU_PRIVACY_NUMBER_HOURS", "72") or 72)
+# Audit rows about access to personal data are kept at least this long (law: >= 180 days).
+AUDIT_RETENTION_DAYS = int(env("BAOXIU_AUDIT_RETENTION_DAYS", "365") or 365)
+
 # Travel times for dispatch: "estimate" (great-circle × detour) or "osrm" (OSRM_URL).
 TRAVEL_BACKEND = env("BAOXIU_TRAVEL_BACKEND", "estimate")
 OSRM_URL = env("BAOXIU_OSRM_URL", "")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("baoxiu.accounts.urls")),
     path("console/", include("baoxiu.console.urls")),
     path("console/areas/", include("baoxiu.areas.urls")),
+    path("console/privacy/", include("baoxiu.privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("baoxiu.core.urls")),

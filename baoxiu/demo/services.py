@@ -724,7 +724,20 @@ def _queue_settle(*, keep_new: list[int], ticket_ids: list[int]) -> int:
                     f"notification:{pk}" for pk in notifications.values_list("pk", flat=True)
                 ],
             ).update(**finished)
+    _privacy_numbers_settle()
     return queue.work(burst=True, worker_id="demo-loader")
+
+
+def _privacy_numbers_settle() -> None:
+    """With a real privacy-number provider configured, fictional customers get no
+    virtual numbers: their bind jobs are marked done unsent (technicians then see
+    "unavailable"). The in-process fake binds them as a live system would."""
+    from baoxiu.privacy.numbers.fake import FakePrivacyNumbers
+
+    if import_string(settings.PRIVACY_NUMBER_BACKEND) is not FakePrivacyNumbers:
+        Job.objects.filter(name="privacy.number_bind", state=JobState.QUEUED).update(
+            state=JobState.DONE, finished_at=timezone.now()
+        )
 
 
 def _history_backdate(built: _Built) -> None:

@@ -20,3 +20,26 @@ def audit_search(
     if until:
         qs = qs.filter(at__date__lte=until)
     return qs.order_by("-at", "-id")
+
+
+def subject_summary(customer) -> dict:
+    """What the data-subject page shows before acting: masked, counts only."""
+    from baoxiu.core.validators import mask_mobile, mask_name
+    from baoxiu.privacy.retention import retention_rules, visible
+    from baoxiu.tickets.choices import OPEN_STATUSES
+
+    tickets = visible(customer.tickets.all())
+    retained = 0
+    for rule in retention_rules():
+        model = rule.model_class()
+        retained += model._base_manager.filter(**{rule.subject: customer}).count()
+    return {
+        "id": customer.pk,
+        "name": mask_name(customer.name),
+        "phone": mask_mobile(customer.phone),
+        "tickets": tickets.count(),
+        "open_tickets": list(
+            tickets.filter(status__in=OPEN_STATUSES).values_list("code", flat=True)
+        ),
+        "retained": retained,
+    }

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Header, Query, Router, Schema
 from ninja.responses import Status
 
+from baoxiu.accounts.choices import Role
 from baoxiu.accounts.models import User
 from baoxiu.api.auth import caller_or_none, staff_auth
 from baoxiu.api.schemas import CodeNameOut, PageParams, error_responses
@@ -21,6 +22,7 @@ from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.selectors import fault_types_active, lock_models_active
 from baoxiu.core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
 from baoxiu.core.validators import mask_mobile, mask_name
+from baoxiu.privacy.bindings import contact_number_for_technician
 from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel, TicketStatus
 from baoxiu.tickets.models import Ticket
@@ -148,6 +150,12 @@ class AddressOut(Schema):
     text: str
 
 
+class ContactNumberOut(Schema):
+    available: bool = Field(..., description="是否有可拨打的隐私号")
+    number: str = Field(..., description="隐私号（虚拟号码）；不可用时为空，绝不返回客户真实号码")
+    message: str
+
+
 class TicketDetailOut(Schema):
     code: str
     version: int
@@ -174,6 +182,9 @@ class TicketDetailOut(Schema):
     cancelled_at: datetime | None
     actions: list[ActionOut]
     timeline: list[StaffTimelineEntryOut]
+    contact_number: ContactNumberOut | None = Field(
+        None, description="师傅联系客户用的隐私号（仅对师傅返回）"
+    )
 
 
 class TicketFiltersIn(PageParams):
@@ -493,6 +504,14 @@ def _actions_out(user: User, ticket: Ticket) -> list[dict]:
     ]
 
 
+def _contact_number_out(ticket: Ticket, user: User) -> dict | None:
+    # Technicians reach the customer through a privacy number only (baoxiu.privacy.bindings).
+    if user.role != Role.TECHNICIAN:
+        return None
+    contact = contact_number_for_technician(ticket=ticket)
+    return {"available": contact.available, "number": contact.number, "message": contact.message}
+
+
 def _detail_out(ticket: Ticket, user: User) -> dict:
     return {
         **_common_fields(ticket),
@@ -511,6 +530,7 @@ def _detail_out(ticket: Ticket, user: User) -> dict:
         "closed_at": _local(ticket.closed_at),
         "cancelled_at": _local(ticket.cancelled_at),
         "actions": _actions_out(user, ticket),
+        "contact_number": _contact_number_out(ticket, user),
         "timeline": [
             {**_timeline_entry(event), "actor": event.actor_label, "note": event.note}
             for event in ticket_timeline(ticket)
