@@ -282,14 +282,14 @@ class PaymentRequest:
 def payment_record(*, ticket: Ticket, request: PaymentRequest, actor) -> Payment:
     """Collect the final bill through the payment provider and record it.
 
-    Preconditions: the technician's own job, completed; the latest quote
+    Preconditions: the technician's own job, in progress or completed; the latest quote
     approved and not yet paid; the amount equals its customer total exactly
     (the approved quote is the bill). Side effects: one provider call (keyed
     by the quote, so a retry never charges twice) and one Payment row.
     """
     _require_own_job(ticket, actor)
-    if ticket.status != TicketStatus.COMPLETED:
-        raise IllegalTransition(_("完工后才能收款。"), code="not_completed")
+    if ticket.status not in (TicketStatus.IN_PROGRESS, TicketStatus.COMPLETED):
+        raise IllegalTransition(_("开始维修后才能收款。"), code="not_payable")
     if request.method not in PaymentMethod.values:
         raise ValidationFailed(_("不支持的支付方式。"), code="invalid_method")
     quote = latest_quote(ticket)
