@@ -166,9 +166,7 @@ PUBLIC_BASE_URL = env("BAOXIU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Notification channels, one module per vendor; "fake" records and delivers nothing.
 SMS_BACKEND = env("BAOXIU_SMS_BACKEND", "baoxiu.notifications.channels.sms.fake.FakeSmsChannel")
 # Payment provider class for the final bill (only the fake exists; no real gateway).
-PAYMENT_BACKEND = env(
-    "BAOXIU_PAYMENT_BACKEND", "baoxiu.quotes.payments.fake.FakePaymentProvider"
-)
+PAYMENT_BACKEND = env("BAOXIU_PAYMENT_BACKEND", "baoxiu.quotes.payments.fake.FakePaymentProvider")
 
 # Travel times for dispatch: "estimate" (great-circle × detour) or "osrm" (OSRM_URL).
 TRAVEL_BACKEND = env("BAOXIU_TRAVEL_BACKEND", "estimate")

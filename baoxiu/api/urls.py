@@ -20,6 +20,9 @@ from baoxiu.api.errors import (
     unknown_route,
 )
 from baoxiu.areas.apis import router as areas_public
+from baoxiu.pricing.apis import router as pricing_public
+from baoxiu.quotes.apis import public_router as quotes_public
+from baoxiu.quotes.apis import staff_router as quotes_staff
 from baoxiu.tickets.apis import public_router as tickets_public
 from baoxiu.tickets.apis import staff_router as tickets_staff
 
@@ -69,3 +72,6 @@ install_error_handlers(api)
 api.add_router("", tickets_public)
 api.add_router("", areas_public)
 api.add_router("/staff", tickets_staff)
+api.add_router("", pricing_public)
+api.add_router("", quotes_public)
+api.add_router("/staff", quotes_staff)

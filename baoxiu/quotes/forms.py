@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -84,5 +82,3 @@ class QuoteBuilderForm(forms.Form):
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("支付方式"), choices=PaymentMethod.choices)
     amount = forms.DecimalField(label=_("收款金额（元）"), max_digits=10, decimal_places=2)
-
-
