@@ -209,7 +209,7 @@ def receipt(request, token):
     quote = next(q for q in quotes_for_ticket(payment.ticket) if q.pk == payment.quote_id)
     context = {"payment": payment, "quote": quote, "quotes": [quote]}
     response = render(request, "quotes/receipt.html", context)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the URL carries the token
     response["Cache-Control"] = "no-store"
     return response
 
