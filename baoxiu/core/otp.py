@@ -2,7 +2,7 @@
 
 ``otp_issue`` returns the code in the clear exactly once, for the caller to
 send; the database keeps an HMAC of it (keyed with the blind-index key and
-bound to purpose, subject and row), so a database reader cannot replay it.
+bound to purpose and subject), so a database reader cannot replay it.
 Issuing a new code for the same purpose and subject revokes the earlier ones.
 ``otp_verify`` allows ``MAX_ATTEMPTS`` wrong tries per code, then the code
 is dead and a new one must be sent. Counters move with conditional UPDATEs so
