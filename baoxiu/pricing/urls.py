@@ -10,4 +10,9 @@ urlpatterns = [
     path("console/prices/drafts/", views.draft_create, name="draft_create"),
     path("console/prices/<int:number>/", views.version_detail, name="version_detail"),
     path("console/prices/<int:number>/publish/", views.publish, name="publish"),
+    path(
+        "console/prices/<int:number>/items/<int:item_id>/remove/",
+        views.item_remove,
+        name="item_remove",
+    ),
 ]

@@ -13,9 +13,14 @@ from baoxiu.accounts.permissions import role_required
 from baoxiu.areas import resolver
 from baoxiu.core.errors import DomainError
 from baoxiu.pricing.calculator import version_in_force
-from baoxiu.pricing.forms import DraftForm, PriceBoardForm, PublishForm
+from baoxiu.pricing.forms import DraftForm, PriceBoardForm, PriceItemForm, PublishForm
 from baoxiu.pricing.selectors import price_board, price_list_versions
-from baoxiu.pricing.services import price_list_draft_create, price_list_publish
+from baoxiu.pricing.services import (
+    price_item_remove,
+    price_item_set,
+    price_list_draft_create,
+    price_list_publish,
+)
 
 PRICING_ROLES = (Role.OPERATIONS, Role.ADMIN)
 
@@ -45,15 +50,54 @@ def versions(request):
     return render(request, "pricing/versions.html", context)
 
 
-@role_required(*PRICING_ROLES)
-def version_detail(request, number):
+def _version(number):
     version = price_list_versions().filter(number=number).first()
     if version is None:
         raise Http404
+    return version
+
+
+@role_required(*PRICING_ROLES)
+def version_detail(request, number):
+    """One version's prices; on a draft, POST adds or changes one price."""
+    version = _version(number)
+    form = PriceItemForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                price_item_set(
+                    version=version,
+                    kind=data["kind"],
+                    key=data["key"],
+                    name=data["name"],
+                    amount=data["amount"],
+                    division_code=data["division_code"],
+                    free_km=data["free_km"],
+                    lock_model_code=data["lock_model"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("价目已保存。"))
+                return redirect("pricing:version_detail", number=number)
+        status = 400
     items = version.items.select_related("fault_type", "lock_model").order_by(
         "kind", "sort_order", "key", "division_code"
     )
-    return render(request, "pricing/version_detail.html", {"version": version, "items": items})
+    context = {"version": version, "items": items, "form": form}
+    return render(request, "pricing/version_detail.html", context, status=status)
+
+
+@require_POST
+@role_required(*PRICING_ROLES)
+def item_remove(request, number, item_id):
+    try:
+        price_item_remove(version=_version(number), item_id=item_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("pricing:version_detail", number=number)
 
 
 @require_POST
@@ -70,7 +114,7 @@ def draft_create(request):
         else:
             messages.success(
                 request,
-                _("已创建草稿 V%(n)d（复制自当前生效版本），请在后台编辑价目后发布。")
+                _("已创建草稿 V%(n)d（复制自当前生效版本），请修改价目后发布。")
                 % {"n": draft.number},
             )
     else:
@@ -81,9 +125,7 @@ def draft_create(request):
 @require_POST
 @role_required(*PRICING_ROLES)
 def publish(request, number):
-    version = price_list_versions().filter(number=number).first()
-    if version is None:
-        raise Http404
+    version = _version(number)
     form = PublishForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("生效时间格式不正确。"))

@@ -75,6 +75,10 @@ def job_quote(request, code):
                     reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:
+                if exc.code in ("quote_not_allowed", "already_paid"):
+                    # The builder is not shown in this state: say it above the page.
+                    messages.error(request, exc.message)
+                    return redirect("quotes:job_quote", code=code)
                 field = None
                 if exc.code == "price_above_list" and exc.details:
                     kind = "part" if form.field_for("part", exc.details["key"]) else "labour"

@@ -185,3 +185,67 @@ def test_price_api_errors(client, fault_type):
     make_price_list(fault_types=[fault_type])
     bad = client.get("/api/v1/prices", {"division": "999999"})
     assert (bad.status_code, bad.json()["code"]) == (422, "invalid_division")
+
+
+def test_operations_edit_a_draft_on_the_console(client, fault_type, operations):
+    current = make_price_list(fault_types=[fault_type])
+    draft = price_list_draft_create(title="调价", copy_from=current)
+    url = reverse("pricing:version_detail", kwargs={"number": draft.number})
+    client.login(username=operations.username, password=PASSWORD)
+
+    client.post(url, {"kind": "labour", "key": fault_type.code, "amount": "95"})
+    client.post(
+        url, {"kind": "callout", "division_code": "440305", "name": "南山上门费", "amount": "40"}
+    )
+    refused = client.post(url, {"kind": "distance", "amount": "4"})
+
+    assert refused.status_code == 400
+    assert "远程费须填写免费里程。" in refused.content.decode()
+    labour = draft.items.get(kind="labour", division_code="")
+    assert (labour.amount, labour.fault_type) == (Decimal("95.00"), fault_type)
+    assert draft.items.get(kind="callout", division_code="440305").amount == Decimal("40.00")
+    assert draft.items.get(kind="distance").amount == Decimal("3.00")
+    # The published version is untouched and frozen.
+    assert current.items.get(kind="labour").amount == Decimal("80.00")
+    frozen = client.post(
+        reverse("pricing:version_detail", kwargs={"number": current.number}),
+        {"kind": "labour", "key": fault_type.code, "amount": "1"},
+    )
+    assert "已发布的版本不能修改，请复制为新草稿。" in frozen.content.decode()
+    assert current.items.get(kind="labour").amount == Decimal("80.00")
+    remove = reverse("pricing:item_remove", kwargs={"number": current.number, "item_id": labour.pk})
+    client.post(remove)
+    assert draft.items.filter(pk=labour.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"kind": "labour", "key": "nope", "amount": Decimal("1")}, "invalid_key"),
+        ({"kind": "part", "key": "", "amount": Decimal("1")}, "invalid_key"),
+        (
+            {"kind": "part", "key": "P1", "amount": Decimal("1"), "division_code": "99"},
+            "invalid_division",
+        ),
+        (
+            {"kind": "labour", "key": "x", "amount": Decimal("1"), "lock_model_code": "zz"},
+            "invalid_key",
+        ),
+        (
+            {"kind": "callout", "key": "", "amount": Decimal("1"), "lock_model_code": "zz"},
+            "invalid_model",
+        ),
+        ({"kind": "part", "key": "P1", "amount": Decimal("-1")}, "invalid_price"),
+        ({"kind": "bogus", "key": "P1", "amount": Decimal("1")}, "invalid_kind"),
+    ],
+)
+def test_price_item_refusals(fault_type, data, code):
+    from baoxiu.pricing.services import price_item_set
+
+    draft = price_list_draft_create(title="草稿")
+
+    with pytest.raises(DomainError) as refused:
+        price_item_set(version=draft, name="", **data)
+
+    assert refused.value.code == code
+    assert draft.items.count() == 0

@@ -211,3 +211,13 @@ def test_serial_history_page(client, on_site, technician, agent, other_technicia
     assert on_site.code not in client.get(url, {"serial": "A7-77"}).content.decode()
     login(client, UserFactory(username="ops2", role="operations"))
     assert "没有找到该序列号。" in client.get(url, {"serial": "NOPE"}).content.decode()
+
+
+def test_builder_post_before_arrival_says_why(client, on_site, technician, fault_type):
+    Ticket.objects.filter(pk=on_site.pk).update(status=TicketStatus.EN_ROUTE)
+    login(client, technician.user)
+
+    response = client.post(builder(on_site), {f"qty__labour__{fault_type.code}": "1"}, follow=True)
+
+    assert "到达现场后才能报价。" in response.content.decode()
+    assert rows(on_site) == []
