@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "baoxiu.notifications",
     "baoxiu.privacy",
     "baoxiu.support",
+    "baoxiu.pricing",
+    "baoxiu.quotes",
     "baoxiu.portal",
     "baoxiu.console",
     "baoxiu.api",
@@ -164,6 +166,8 @@ PUBLIC_BASE_URL = env("BAOXIU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Notification channels, one module per vendor; "fake" records and delivers nothing.
 SMS_BACKEND = env("BAOXIU_SMS_BACKEND", "baoxiu.notifications.channels.sms.fake.FakeSmsChannel")
+# Payment provider class for the final bill (only the fake exists; no real gateway).
+PAYMENT_BACKEND = env("BAOXIU_PAYMENT_BACKEND", "baoxiu.quotes.payments.fake.FakePaymentProvider")
 
 # Privacy numbers (隐私号): the provider class, and for the HTTP one its base URL,
 # bearer token and per-call timeout; a binding lives this many hours at most.

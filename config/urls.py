@@ -10,6 +10,8 @@ urlpatterns = [
     path("console/", include("baoxiu.console.urls")),
     path("console/areas/", include("baoxiu.areas.urls")),
     path("console/privacy/", include("baoxiu.privacy.urls")),
+    path("", include("baoxiu.pricing.urls")),
+    path("", include("baoxiu.quotes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("baoxiu.core.urls")),

@@ -110,3 +110,89 @@ def make_ticket(
         request=request, created_by=created_by, idempotency_key=idempotency_key
     )
     return ticket
+
+
+def make_price_list(*, fault_types=(), effective_from=None, number=None, **overrides):
+    """A published price list (directly, backdated a day): labour ¥80 per fault
+    type, part FP-01 ¥120, call-out ¥30, night ¥50, holiday ¥40, ¥3/km beyond 10 km."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from baoxiu.pricing.models import PriceItem, PriceListVersion
+
+    number = number or (PriceListVersion.objects.aggregate(m=Max("number"))["m"] or 0) + 1
+    version = PriceListVersion.objects.create(
+        number=number,
+        title=f"测试价目表 V{number}",
+        status="published",
+        effective_from=effective_from or timezone.now() - timedelta(days=1),
+    )
+    amounts = {
+        "labour": Decimal("80"),
+        "part": Decimal("120"),
+        "callout": Decimal("30"),
+        "night": Decimal("50"),
+        "holiday": Decimal("40"),
+        "distance": Decimal("3"),
+        **overrides,
+    }
+    items = [
+        PriceItem(
+            version=version,
+            kind="labour",
+            key=ft.code,
+            name=ft.name,
+            fault_type=ft,
+            amount=amounts["labour"],
+        )
+        for ft in fault_types
+    ]
+    items += [
+        PriceItem(
+            version=version, kind="part", key="FP-01", name="指纹模组", amount=amounts["part"]
+        ),
+        PriceItem(
+            version=version, kind="callout", key="callout", name="上门费", amount=amounts["callout"]
+        ),
+        PriceItem(
+            version=version, kind="night", key="night", name="夜间服务费", amount=amounts["night"]
+        ),
+        PriceItem(
+            version=version,
+            kind="holiday",
+            key="holiday",
+            name="节假日服务费",
+            amount=amounts["holiday"],
+        ),
+        PriceItem(
+            version=version,
+            kind="distance",
+            key="distance",
+            name="远程费",
+            amount=amounts["distance"],
+            free_km=Decimal("10"),
+        ),
+    ]
+    PriceItem.objects.bulk_create(items)
+    return version
+
+
+def approve_quote(ticket):
+    """The ticket's technician quotes its labour from the price list in force
+    (one is made if none is) and the customer approves it on the tracking page."""
+    from baoxiu.pricing.calculator import LineRequest, version_in_force
+    from baoxiu.quotes.choices import DecisionChannel
+    from baoxiu.quotes.services import latest_quote, quote_decide, quote_submit
+
+    if version_in_force() is None:
+        make_price_list(fault_types=[ticket.fault_type])
+    previous = latest_quote(ticket)
+    quote = quote_submit(
+        ticket=ticket,
+        actor=ticket.technician.user,
+        requests=[LineRequest(kind="labour", key=ticket.fault_type.code)],
+        reason="测试修改" if previous else "",
+    )
+    return quote_decide(quote=quote, approve=True, via=DecisionChannel.LINK)

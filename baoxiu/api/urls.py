@@ -21,6 +21,9 @@ from baoxiu.api.errors import (
 )
 from baoxiu.areas.apis import router as areas_public
 from baoxiu.support.apis import telephony_router, verify_router
+from baoxiu.pricing.apis import router as pricing_public
+from baoxiu.quotes.apis import public_router as quotes_public
+from baoxiu.quotes.apis import staff_router as quotes_staff
 from baoxiu.tickets.apis import public_router as tickets_public
 from baoxiu.tickets.apis import staff_router as tickets_staff
 
@@ -72,3 +75,6 @@ api.add_router("", areas_public)
 api.add_router("/staff", tickets_staff)
 api.add_router("", telephony_router)
 api.add_router("", verify_router)
+api.add_router("", pricing_public)
+api.add_router("", quotes_public)
+api.add_router("/staff", quotes_staff)

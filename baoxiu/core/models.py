@@ -84,3 +84,29 @@ class RateLimitHit(models.Model):
 
     def __str__(self):
         return f"{self.bucket}:{self.key[:8]}@{self.at:%H:%M:%S}"
+
+
+class OneTimeCode(models.Model):
+    """A short numeric code sent to a person out of band (SMS) and read back.
+
+    Only a keyed hash of the code is kept. ``subject`` names what the code
+    unlocks (e.g. ``quote:42``) and ``purpose`` separates uses, so a code
+    issued for one thing never opens another. See ``baoxiu.core.otp``.
+    """
+
+    purpose = models.CharField(max_length=40)
+    subject = models.CharField(max_length=100)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("一次性验证码")
+        verbose_name_plural = _("一次性验证码")
+        indexes = [models.Index(fields=["purpose", "subject"], name="core_otp_subject")]
+
+    def __str__(self):
+        return f"{self.purpose}:{self.subject}"

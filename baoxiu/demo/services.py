@@ -39,6 +39,7 @@ from baoxiu.core.errors import DomainError
 from baoxiu.core.models import Job
 from baoxiu.customers.models import Address, Customer
 from baoxiu.demo import data
+from baoxiu.demo.pricing import demo_quote_approve, demo_quotes_backdate, pricing_demo_load
 from baoxiu.dispatch.models import SlaClock
 from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
 from baoxiu.notifications.choices import DeliveryState
@@ -177,6 +178,7 @@ def demo_network_load(*, scale: float = 1.0, seed: int = data.DEMO_SEED) -> Demo
         outlets = _outlets_create(size, password)
         technicians, skills_of = _technicians_create(size, outlets, skills, password, rng)
         _coverage_import(outlets, staff["operations"])
+        pricing_demo_load(faults=faults, lock_models=lock_models, now=now)
         built = _tickets_create(
             size=size,
             rng=rng,
@@ -192,6 +194,7 @@ def demo_network_load(*, scale: float = 1.0, seed: int = data.DEMO_SEED) -> Demo
         from baoxiu.support.demo import support_demo_load
 
         support_demo_load(now=now)
+        demo_quotes_backdate()
     jobs_run = _queue_settle(keep_new=built.kept_new, ticket_ids=list(built.stamps))
     _sent_at_backdate(built)
     return DemoLoadResult(
@@ -469,6 +472,8 @@ def _tickets_create(
         times = [at]
         fields = {"created_at": at}
         for step in plan.steps:
+            if step.action == "start_work":  # work starts on an approved quote
+                demo_quote_approve(ticket=ticket, technician_user=people[step.actor])
             ticket = ticket_transition(
                 ticket=ticket,
                 action=step.action,

@@ -95,6 +95,9 @@ def track(request, code, token):
     }
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"
     response = render(request, template, context)
-    response["Referrer-Policy"] = "no-referrer"  # the URL carries the token
+    # The URL carries the token: it never leaves the site in a Referer header, and
+    # same-origin (not no-referrer) keeps the forms on this page posting with a
+    # real Origin, which the CSRF check needs ("null" fails it).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     return response

@@ -7,7 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from baoxiu.core import queue
-from tests.factories import PASSWORD, LockModelFactory, UserFactory
+from baoxiu.tickets.models import Ticket
+from tests.factories import PASSWORD, LockModelFactory, UserFactory, approve_quote
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +72,9 @@ def test_report_assign_complete_and_track(live_server, new_page, fault_type, tec
         ("start_work", "维修中"),
     ]
     for action, label in steps:
+        if action == "start_work":  # the customer approved a quote (see test_quote_approval)
+            approve_quote(Ticket.objects.get(code=code))
+            tech.reload()
         job.locator(f"button[data-action={action}]").click()
         expect(job.get_by_test_id("job-status")).to_have_text(label)
         customer.goto(tracking_url)

@@ -26,6 +26,14 @@ def test_openapi_lists_every_path(client):
         "/api/v1/telephony/call-events",
         "/api/v1/verify/phone",
         "/api/v1/verify/badge/{code}",
+        "/api/v1/prices",
+        "/api/v1/tickets/{code}/quotes",
+        "/api/v1/tickets/{code}/quotes/{number}/decision",
+        "/api/v1/staff/tickets/{code}/quotes",
+        "/api/v1/staff/tickets/{code}/quotes/{number}/code",
+        "/api/v1/staff/tickets/{code}/quotes/{number}/code/resend",
+        "/api/v1/staff/tickets/{code}/serial",
+        "/api/v1/staff/tickets/{code}/payment",
     }
     assert set(schema["paths"]["/api/v1/tickets"]["post"]["responses"]) == {
         "200",

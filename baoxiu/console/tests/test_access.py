@@ -6,7 +6,7 @@ from django.urls import reverse
 from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ticket_transition
-from tests.factories import PASSWORD, UserFactory, make_ticket
+from tests.factories import PASSWORD, UserFactory, approve_quote, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,8 @@ def test_technician_sees_and_moves_own_job(client, assigned_ticket, technician):
         ("start_work", TicketStatus.IN_PROGRESS),
         ("complete", TicketStatus.COMPLETED),
     ]:
+        if step == "start_work":
+            approve_quote(Ticket.objects.get(pk=assigned_ticket.pk))
         version = Ticket.objects.get(pk=assigned_ticket.pk).version
         response = client.post(action, {"action": step, "version": version})
         assert response.status_code == 302

@@ -22,7 +22,7 @@ from baoxiu.tickets.choices import EventType
 from baoxiu.tickets.models import TicketEvent
 from baoxiu.tickets.services import TicketRequest, ticket_create, ticket_event_record
 from baoxiu.tickets.transitions import ticket_transition
-from tests.factories import FaultTypeFactory
+from tests.factories import FaultTypeFactory, approve_quote
 
 M = timedelta(minutes=1)
 SLA_EVENTS = (EventType.SLA_WARNING, EventType.SLA_BREACHED)
@@ -203,6 +203,7 @@ def test_each_step_meets_its_clock(dispatcher, technician):
         ClockState.MET,
     ]
     ticket = ticket_transition(ticket=ticket, action="arrive", actor=tech)
+    approve_quote(ticket)  # work starts only on an approved quote (baoxiu.quotes)
     ticket = ticket_transition(ticket=ticket, action="start_work", actor=tech)
     assert SlaClock.objects.get(ticket=ticket, kind=ClockKind.ARRIVE).state == ClockState.MET
     ticket = ticket_transition(ticket=ticket, action="complete", actor=tech)

@@ -6,7 +6,7 @@ from baoxiu.core.errors import IllegalTransition, PermissionDenied, ValidationFa
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ACTIONS, ALLOWED_TRANSITIONS, ticket_transition
-from tests.factories import UserFactory, make_ticket
+from tests.factories import UserFactory, approve_quote, make_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,8 @@ def test_action_from_every_status(status, action, fault_type, technician):
         assert snapshot(ticket) == before
         return
 
+    if action in ("start_work", "complete"):
+        approve_quote(ticket)  # work starts and ends only on an approved quote
     version = ticket.version
     ticket_transition(ticket=ticket, action=action, actor=admin, **kwargs)
     ticket.refresh_from_db()
@@ -102,6 +104,8 @@ def test_happy_path_timeline(fault_type, technician, dispatcher):
     ticket_transition(ticket=ticket, action="dispatch")
     ticket_transition(ticket=ticket, action="assign", actor=dispatcher, technician=technician)
     for action in ["accept", "depart", "arrive", "start_work", "complete"]:
+        if action == "start_work":
+            approve_quote(ticket)  # work starts only on an approved quote (baoxiu.quotes)
         ticket_transition(ticket=ticket, action=action, actor=technician.user)
     ticket_transition(ticket=ticket, action="close", actor=dispatcher)
     assert list(ticket.events.values_list("type", flat=True)) == [
@@ -186,6 +190,7 @@ def test_follower_sees_each_event(fault_type, technician, monkeypatch):
         "_FOLLOWERS",
         [lambda *, ticket, event: seen.append((ticket.status, event.type))],
     )
+    approve_quote(ticket)
     ticket_transition(ticket=ticket, action="start_work", actor=technician.user)
     assert seen == [(TicketStatus.IN_PROGRESS, EventType.WORK_STARTED)]
 
