@@ -20,6 +20,8 @@ from baoxiu.api.errors import (
     unknown_route,
 )
 from baoxiu.areas.apis import router as areas_public
+from baoxiu.evidence.apis import public_router as evidence_public
+from baoxiu.evidence.apis import staff_router as evidence_staff
 from baoxiu.tickets.apis import public_router as tickets_public
 from baoxiu.tickets.apis import staff_router as tickets_staff
 
@@ -69,3 +71,5 @@ install_error_handlers(api)
 api.add_router("", tickets_public)
 api.add_router("", areas_public)
 api.add_router("/staff", tickets_staff)
+api.add_router("", evidence_public)
+api.add_router("/staff", evidence_staff)

@@ -1,4 +1,4 @@
-"""Writes on job evidence: photos, replaced parts, the customer's confirmation, the desk's review."""
+"""Writes on job evidence: photos, replaced parts, customer confirmation, desk review."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from baoxiu.core.errors import IllegalTransition, PermissionDenied, RateLimited,
 from baoxiu.core.ratelimit import allow
 from baoxiu.evidence.choices import ConfirmationMethod, OldPartFate, PhotoKind
 from baoxiu.evidence.files import image_delete, image_store
-from baoxiu.evidence.models import CompletionConfirmation, CompletionReview, JobPhoto, PartReplacement
+from baoxiu.evidence.models import (
+    CompletionConfirmation,
+    CompletionReview,
+    JobPhoto,
+    PartReplacement,
+)
 from baoxiu.evidence.selectors import completion_code
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket, TicketEvent
@@ -40,7 +45,9 @@ def _require_own_job_on_site(user, ticket: Ticket) -> None:
         )
 
 
-def ticket_note_event(*, ticket: Ticket, event_type: str, actor=None, actor_label="", note="", data=None):
+def ticket_note_event(
+    *, ticket: Ticket, event_type: str, actor=None, actor_label="", note="", data=None
+):
     """A timeline line that is not a status change, in the caller's transaction."""
     return TicketEvent.objects.create(
         ticket_id=ticket.pk,
@@ -124,7 +131,9 @@ def part_record(
     )
 
 
-def _confirm(ticket: Ticket, method: str, *, actor=None, actor_label: str) -> CompletionConfirmation:
+def _confirm(
+    ticket: Ticket, method: str, *, actor=None, actor_label: str
+) -> CompletionConfirmation:
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -217,7 +226,5 @@ def completion_review_resolve(*, ticket: Ticket, actor, note: str) -> Completion
         )
         if not won:
             raise IllegalTransition(_("该工单没有待审核的完工。"), code="no_open_review")
-        ticket_note_event(
-            ticket=ticket, event_type=EventType.REVIEWED, actor=actor, note=note
-        )
+        ticket_note_event(ticket=ticket, event_type=EventType.REVIEWED, actor=actor, note=note)
     return CompletionReview.objects.get(ticket=ticket)

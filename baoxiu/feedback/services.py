@@ -55,7 +55,9 @@ def complaint_create(*, ticket: Ticket, kind: str, text: str) -> Complaint:
         raise ValidationFailed(
             _("投诉内容不能超过%(n)d个字。") % {"n": MAX_COMPLAINT}, code="complaint_too_long"
         )
-    if not allow("feedback.complaint", ticket.code, limit=COMPLAINTS_PER_DAY, window=timedelta(days=1)):
+    if not allow(
+        "feedback.complaint", ticket.code, limit=COMPLAINTS_PER_DAY, window=timedelta(days=1)
+    ):
         raise RateLimited(_("今天已提交多次投诉，客服会尽快处理，也可拨打服务热线。"))
     now = timezone.now()
     label = ComplaintKind(kind).label

@@ -53,7 +53,9 @@ class LockOpeningRecord(models.Model):
     retention_days = models.PositiveIntegerField()
 
     id_number = EncryptedTextField(_("身份证号"), blank=True, default="")
-    id_number_masked = models.CharField(_("身份证号（脱敏）"), max_length=18, blank=True, default="")
+    id_number_masked = models.CharField(
+        _("身份证号（脱敏）"), max_length=18, blank=True, default=""
+    )
     id_checked = models.BooleanField(_("已核验身份证原件"), default=False)
     id_consent_at = models.DateTimeField(_("身份证号单独同意时间"), null=True, blank=True)
     id_consent_version = models.CharField(max_length=20, blank=True, default="")
@@ -63,7 +65,9 @@ class LockOpeningRecord(models.Model):
     )
     witness_name = EncryptedTextField(_("见证人姓名"), blank=True, default="")
     witness_signature_file = models.CharField(max_length=200, blank=True, default="")
-    police_reference = models.CharField(_("公安备案/接警编号"), max_length=40, blank=True, default="")
+    police_reference = models.CharField(
+        _("公安备案/接警编号"), max_length=40, blank=True, default=""
+    )
 
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -24,7 +24,9 @@ def policy_for_ticket(ticket) -> LockOpeningPolicy:
     """The policy of the longest division prefix matching the ticket's address."""
     code = (ticket.address.area_code or "")[:6]
     prefixes = [code[:n] for n in (6, 4, 2) if len(code) >= n] + [""]
-    found = {p.division_prefix: p for p in LockOpeningPolicy.objects.filter(division_prefix__in=prefixes)}
+    found = {
+        p.division_prefix: p for p in LockOpeningPolicy.objects.filter(division_prefix__in=prefixes)
+    }
     for prefix in prefixes:
         if prefix in found:
             return found[prefix]
@@ -43,7 +45,9 @@ def lock_opening_missing(record: LockOpeningRecord | None) -> list[Missing]:
     if record.requires_id_check:
         if not record.id_consent_at:
             missing.append(
-                Missing("lock_opening_id_consent_missing", _("须取得客户对采集身份证号的单独同意。"))
+                Missing(
+                    "lock_opening_id_consent_missing", _("须取得客户对采集身份证号的单独同意。")
+                )
             )
         if not record.id_number:
             missing.append(Missing("lock_opening_id_missing", _("须登记开锁人的身份证号。")))
@@ -51,7 +55,9 @@ def lock_opening_missing(record: LockOpeningRecord | None) -> list[Missing]:
             missing.append(Missing("lock_opening_id_not_checked", _("须核验身份证原件。")))
     if record.requires_residence_proof and not record.residence_proof_file:
         missing.append(
-            Missing("lock_opening_residence_missing", _("须拍摄居住证明（房产证、租赁合同等）照片。"))
+            Missing(
+                "lock_opening_residence_missing", _("须拍摄居住证明（房产证、租赁合同等）照片。")
+            )
         )
     witnessed = (
         record.witness_kind == WitnessKind.WITNESS

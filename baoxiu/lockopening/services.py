@@ -31,9 +31,7 @@ MAX_SIGNATURE_BYTES = 1024 * 1024
 def id_number_refuse_unless_lock_opening(ticket) -> None:
     """Minimisation: ID numbers are collected for lock opening only."""
     if not ticket.fault_type.lock_opening:
-        raise ValidationFailed(
-            _("非开锁工单不得采集身份证号。"), code="id_number_not_allowed"
-        )
+        raise ValidationFailed(_("非开锁工单不得采集身份证号。"), code="id_number_not_allowed")
 
 
 def signature_from_data_url(data_url: str) -> io.BytesIO | None:

@@ -12,8 +12,9 @@ from baoxiu.areas.forms import ServiceCheckForm
 from baoxiu.areas.selectors import service_check, ticket_in_service_area
 from baoxiu.catalog.selectors import fault_types_active
 from baoxiu.core.errors import DomainError, NotFound
-from baoxiu.dispatch.appointments import appointment_book, bookable_slots
+from baoxiu.dispatch.appointments import bookable_slots
 from baoxiu.dispatch.assignment import ticket_eta
+from baoxiu.feedback.services import appointment_change_by_customer
 from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel
 from baoxiu.tickets.forms import TicketReportForm
@@ -63,7 +64,7 @@ def coverage_check(request):
 
 @require_http_methods(["POST"])
 def book_appointment(request, code, token):
-    """The customer picks a visit window on the tracking page."""
+    """The customer picks (or moves, within policy) a visit window on the tracking page."""
     try:
         ticket = ticket_by_tracking(code, token)
     except NotFound as exc:
@@ -72,7 +73,7 @@ def book_appointment(request, code, token):
         start = datetime.fromisoformat(request.POST.get("start", ""))
         if start.tzinfo is None:
             raise ValueError
-        appointment_book(ticket=ticket, start=start)
+        appointment_change_by_customer(ticket=ticket, start=start)
     except ValueError:
         messages.error(request, _("请选择列表中的上门时段。"))
     except DomainError as exc:
