@@ -49,11 +49,13 @@ def register_form(request, code):
             messages.success(request, _("开锁登记已保存。"))
             return redirect("lockopening:form", code=code)
     record = record_for(ticket)
+    policy = record or policy_for_ticket(ticket)
     context = {
         "ticket": ticket,
         "form": form,
         "record": record,
-        "policy": record or policy_for_ticket(ticket),
+        "policy": policy,
+        "policy_name": record.policy_name if record else policy.name,
         "missing": lock_opening_missing(record),
         "consent_version": ID_CONSENT_VERSION,
     }
