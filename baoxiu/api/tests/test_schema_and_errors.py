@@ -23,6 +23,18 @@ def test_openapi_lists_every_path(client):
         "/api/v1/coverage",
         "/api/v1/tickets/{code}/slots",
         "/api/v1/tickets/{code}/appointment",
+        # baoxiu.evidence: on-site evidence, lock opening, the customer's actions
+        "/api/v1/staff/tickets/{code}/photos",
+        "/api/v1/staff/tickets/{code}/parts",
+        "/api/v1/staff/tickets/{code}/completion-code",
+        "/api/v1/staff/tickets/{code}/review",
+        "/api/v1/staff/tickets/{code}/lock-opening",
+        "/api/v1/staff/tickets/{code}/lock-opening/residence-proof",
+        "/api/v1/tickets/{code}/evidence",
+        "/api/v1/tickets/{code}/confirmation",
+        "/api/v1/tickets/{code}/complaints",
+        "/api/v1/tickets/{code}/cancel",
+        "/api/v1/tickets/{code}/rating",
     }
     assert set(schema["paths"]["/api/v1/tickets"]["post"]["responses"]) == {
         "200",
