@@ -20,7 +20,7 @@ class PartForm(forms.Form):
 
 
 class CompletionCodeForm(forms.Form):
-    code = forms.CharField(label=_("客户完工码"), max_length=10)
+    completion_code = forms.CharField(label=_("客户完工码"), max_length=10)
 
 
 class ReviewForm(forms.Form):

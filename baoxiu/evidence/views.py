@@ -29,6 +29,7 @@ from baoxiu.evidence.services import (
     part_record,
     photo_add,
 )
+from baoxiu.feedback.views import token_authorised
 from baoxiu.tickets.selectors import access_ticket, ticket_by_tracking
 from baoxiu.tickets.transitions import actions_available
 
@@ -112,10 +113,10 @@ def job_code_enter(request, code):
     if form.is_valid():
         try:
             completion_confirm_by_code(
-                ticket=ticket, actor=request.user, code=form.cleaned_data["code"]
+                ticket=ticket, actor=request.user, code=form.cleaned_data["completion_code"]
             )
         except DomainError as exc:
-            form.add_error("code", exc.message)
+            form.add_error("completion_code", exc.message)
         else:
             messages.success(request, _("客户已确认完工，可以点“完工”。"))
             return redirect("evidence:job", code=code)
@@ -155,6 +156,7 @@ def customer_photo(request, code, token, photo_id):
     return private_file_response(photo.file_name)
 
 
+@token_authorised  # see baoxiu.feedback.views
 @require_POST
 def customer_confirm(request, code, token):
     """The customer taps 确认完工 on the tracking page."""

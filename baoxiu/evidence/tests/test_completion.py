@@ -164,7 +164,9 @@ def test_reopen_clears_the_confirmation(job, technician, dispatcher):
 
 def test_code_entry_through_page_and_api(client, job, technician):
     client.login(username=technician.user.username, password=PASSWORD)
-    response = client.post(f"/console/jobs/{job.code}/evidence/code/", {"code": "000000x"})
+    response = client.post(
+        f"/console/jobs/{job.code}/evidence/code/", {"completion_code": "000000x"}
+    )
     assert response.status_code == 400
     assert "完工码不正确" in response.content.decode()
     response = post_json(

@@ -131,7 +131,9 @@ def test_upload_through_the_api(client, job, technician):
     url = f"/api/v1/staff/tickets/{job.code}/photos"
     response = client.post(url, {"kind": "after", "photo": image_file()})
     assert response.status_code == 201
-    assert response.json()["url"] == f"/console/tickets/{job.code}/photos/{JobPhoto.objects.get().pk}/"
+    assert (
+        response.json()["url"] == f"/console/tickets/{job.code}/photos/{JobPhoto.objects.get().pk}/"
+    )
     response = client.post(url, {"kind": "after", "photo": image_file(fmt="GIF")})
     assert response.status_code == 422
     assert response.json()["code"] == "photo_type_not_allowed"

@@ -71,7 +71,9 @@ def test_cancel_page_in_chinese_and_api(client, fault_type, technician):
     assert response.status_code == 409 and response.json()["code"] == "cancel_not_allowed"
     other = ticket_at(S.DISPATCHING, fault_type=fault_type)
     response = post_json(
-        client, f"/api/v1/tickets/{other.code}/cancel?token={ticket.tracking_token}", {"reason": "x"}
+        client,
+        f"/api/v1/tickets/{other.code}/cancel?token={ticket.tracking_token}",
+        {"reason": "x"},
     )
     assert response.status_code == 404
     response = client.post(track(other, "cancel/"), {"reason": "找了别人修"})

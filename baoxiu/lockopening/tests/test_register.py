@@ -204,9 +204,7 @@ def test_id_number_on_other_tickets_is_refused_by_the_form(client, fault_type, t
     assert not LockOpeningRecord.objects.exists()
 
 
-def test_form_fills_the_register_and_shows_the_number_masked(
-    client, lockout, policy, technician
-):
+def test_form_fills_the_register_and_shows_the_number_masked(client, lockout, policy, technician):
     ticket = ticket_at(TicketStatus.ON_SITE, fault_type=lockout, technician=technician)
     client.login(username=technician.user.username, password=PASSWORD)
     import base64
