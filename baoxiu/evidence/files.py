@@ -121,12 +121,17 @@ def image_delete(name: str) -> None:
         private_storage.delete(name)
 
 
-def private_file_response(name: str) -> FileResponse:
-    """Stream a stored image; never cached by browsers or proxies."""
+def private_file_response(name: str, *, cache_seconds: int = 0) -> FileResponse:
+    """Stream a stored image. Never stored by proxies; by default not by the
+    browser either. ``cache_seconds`` lets the requester's own browser keep an
+    image for a while (a stored file never changes under its name), so a page
+    that refreshes every 5 seconds does not download its photos again each time."""
     if not name or not private_storage.exists(name):
         raise Http404
     response = FileResponse(private_storage.open(name, "rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = (
+        f"private, max-age={cache_seconds}" if cache_seconds else "private, no-store"
+    )
     response["Content-Disposition"] = "inline"
     response["Referrer-Policy"] = "no-referrer"
     return response

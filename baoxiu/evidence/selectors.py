@@ -100,3 +100,10 @@ def evidence_missing(ticket) -> list[Missing]:
                 )
             )
     return missing
+
+
+def reviews_open_for(user) -> QuerySet[CompletionReview]:
+    """Open completion reviews on the tickets ``user`` may see, oldest first."""
+    from baoxiu.tickets.selectors import tickets_visible_to
+
+    return reviews_open().filter(ticket__in=tickets_visible_to(user))

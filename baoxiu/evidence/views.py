@@ -153,7 +153,8 @@ def customer_photo(request, code, token, photo_id):
     photo = photos_for(ticket).filter(pk=photo_id).first()
     if photo is None:
         raise Http404
-    return private_file_response(photo.file_name)
+    # The tracking page re-renders its photos every 5 s: let the phone keep them.
+    return private_file_response(photo.file_name, cache_seconds=600)
 
 
 @token_authorised  # see baoxiu.feedback.views

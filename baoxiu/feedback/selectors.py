@@ -13,3 +13,14 @@ def complaints_for(ticket) -> QuerySet[Complaint]:
 
 def rating_for(ticket) -> Rating | None:
     return Rating.objects.filter(ticket=ticket).first()
+
+
+def complaints_open_for(user) -> QuerySet[Complaint]:
+    """Unhandled complaints on the tickets ``user`` may see, oldest first."""
+    from baoxiu.tickets.selectors import tickets_visible_to
+
+    return (
+        Complaint.objects.filter(handled_at__isnull=True, ticket__in=tickets_visible_to(user))
+        .select_related("ticket", "ticket__fault_type")
+        .order_by("created_at", "id")
+    )

@@ -15,6 +15,7 @@ from baoxiu.accounts.permissions import TICKET_DESK_ROLES, role_required
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.feedback.forms import CancelForm, ComplaintForm, ComplaintHandleForm, RatingForm
 from baoxiu.feedback.models import Complaint
+from baoxiu.feedback.selectors import complaints_open_for
 from baoxiu.feedback.services import (
     complaint_create,
     complaint_handle,
@@ -118,3 +119,15 @@ def complaint_handle_view(request, code, complaint_id):
     else:
         messages.success(request, _("投诉处理结果已记录。"))
     return redirect("console:ticket_detail", code=code)
+
+
+@role_required(*TICKET_DESK_ROLES)
+def desk_followups(request):
+    """What the customers are waiting on: open complaints and completions to review."""
+    from baoxiu.evidence.selectors import reviews_open_for
+
+    context = {
+        "complaints": complaints_open_for(request.user)[:200],
+        "reviews": reviews_open_for(request.user)[:200],
+    }
+    return render(request, "feedback/desk_followups.html", context)

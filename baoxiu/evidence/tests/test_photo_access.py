@@ -28,7 +28,7 @@ def test_customer_with_the_token_sees_it(client, photo):
     response = client.get(customer_url(photo.ticket, photo.ticket.tracking_token, photo))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
-    assert response["Cache-Control"] == "private, no-store"
+    assert response["Cache-Control"] == "private, max-age=600"
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
 
 
@@ -45,7 +45,9 @@ def test_wrong_token_does_not(client, photo):
 
 def test_technician_of_the_job_and_desk_see_it(client, photo, technician):
     client.login(username=technician.user.username, password=PASSWORD)
-    assert client.get(staff_url(photo)).status_code == 200
+    response = client.get(staff_url(photo))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
     client.logout()
     UserFactory(username="agent", role="agent")
     client.login(username="agent", password=PASSWORD)

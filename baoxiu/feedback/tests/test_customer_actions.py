@@ -235,3 +235,20 @@ def test_tracking_page_shows_actions_by_status(client, fault_type, technician):
     Ticket.objects.filter(pk=ticket.pk).update(status=S.COMPLETED)
     page = client.get(track(ticket), headers={"HX-Request": "true"}).content.decode()
     assert 'data-action="rate"' in page and 'data-action="customer-confirm"' in page
+
+
+def test_desk_followups_lists_open_items_in_scope(client, fault_type, technician, agent):
+    from baoxiu.tickets.transitions import ticket_transition
+    from tests.factories import PASSWORD
+
+    ticket = ticket_at(S.DISPATCHING, fault_type=fault_type)
+    complaint_create(ticket=ticket, kind="complaint", text="没人联系<我>")
+    job = ticket_at(S.IN_PROGRESS, fault_type=fault_type, technician=technician)
+    ticket_transition(ticket=job, action="complete", actor=technician.user)
+    client.login(username="agent", password=PASSWORD)
+    page = client.get("/console/followups/").content.decode()
+    assert ticket.code in page and job.code in page
+    assert "没人联系&lt;我&gt;" in page
+    client.logout()
+    client.login(username=technician.user.username, password=PASSWORD)
+    assert client.get("/console/followups/").status_code == 403
