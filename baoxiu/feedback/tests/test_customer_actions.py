@@ -198,7 +198,7 @@ def test_complaint_refusals_write_nothing(fault_type):
     assert not ticket.events.filter(type=EventType.COMPLAINT).exists()
 
 
-def test_complaint_text_is_escaped_everywhere(client, fault_type, agent):
+def test_complaint_text_is_escaped_everywhere(client, fault_type, agent, dispatcher):
     from tests.factories import PASSWORD
 
     ticket = ticket_at(S.DISPATCHING, fault_type=fault_type)
@@ -207,10 +207,15 @@ def test_complaint_text_is_escaped_everywhere(client, fault_type, agent):
     assert response.status_code == 302
     page = client.get(track(ticket)).content.decode()
     assert payload not in page and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
     client.login(username="agent", password=PASSWORD)
-    for url in (f"/console/tickets/{ticket.code}/", "/console/dispatch/"):
+    for url in (f"/console/tickets/{ticket.code}/", "/console/followups/"):
         body = client.get(url).content.decode()
-        assert payload not in body
+        assert payload not in body and escaped in body
+    client.logout()
+    client.login(username="dispatcher", password=PASSWORD)
+    board = client.get("/console/dispatch/").content.decode()  # the desk alert
+    assert payload not in board and "投诉：&lt;script&gt;" in board
 
 
 def test_desk_answers_a_complaint_and_the_customer_sees_it(client, fault_type, agent):
