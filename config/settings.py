@@ -165,7 +165,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Job photos, residence proofs and signatures: outside the web root, served only
 # through views that check who is asking (baoxiu.evidence.files).
-PRIVATE_MEDIA_ROOT = Path(env("BAOXIU_PRIVATE_MEDIA_DIR", str(VAR_DIR / "private")) or "")
+PRIVATE_MEDIA_ROOT = Path(env("BAOXIU_PRIVATE_MEDIA_DIR", "") or VAR_DIR / "private")
 PHOTO_MAX_BYTES = int(env("BAOXIU_PHOTO_MAX_MB", "8") or 8) * 1024 * 1024
 
 # Where customers reach the tracking page from outside (links in messages).

@@ -229,6 +229,7 @@ def test_form_fills_the_register_and_shows_the_number_masked(client, lockout, po
     printed = client.get(f"/console/tickets/{ticket.code}/lock-opening/print/")
     assert printed.status_code == 200
     assert "1101**********002X" in printed.content.decode() and ID not in printed.content.decode()
+    assert "邻****" in printed.content.decode() and "邻居李阿姨" not in printed.content.decode()
     image = client.get(f"/console/tickets/{ticket.code}/lock-opening/signature.jpg")
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
 
