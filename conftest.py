@@ -35,3 +35,10 @@ def other_technician(db):
 @pytest.fixture
 def fault_type(db):
     return FaultTypeFactory(code="fingerprint", name="指纹无法识别")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Uploaded photos go to a fresh directory per test, never under var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT

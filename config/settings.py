@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 
 from config.env import BASE_DIR, env, env_bool, env_list
@@ -42,6 +44,9 @@ INSTALLED_APPS = [
     "baoxiu.support",
     "baoxiu.pricing",
     "baoxiu.quotes",
+    "baoxiu.evidence",
+    "baoxiu.lockopening",
+    "baoxiu.feedback",
     "baoxiu.portal",
     "baoxiu.console",
     "baoxiu.api",
@@ -160,6 +165,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Job photos, residence proofs and signatures: outside the web root, served only
+# through views that check who is asking (baoxiu.evidence.files).
+PRIVATE_MEDIA_ROOT = Path(env("BAOXIU_PRIVATE_MEDIA_DIR", "") or VAR_DIR / "private")
+PHOTO_MAX_BYTES = int(env("BAOXIU_PHOTO_MAX_MB", "8") or 8) * 1024 * 1024
 
 # Where customers reach the tracking page from outside (links in messages).
 PUBLIC_BASE_URL = env("BAOXIU_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

@@ -196,3 +196,35 @@ def approve_quote(ticket):
         reason="测试修改" if previous else "",
     )
     return quote_decide(quote=quote, approve=True, via=DecisionChannel.LINK)
+
+
+def ticket_at(status: str, *, fault_type: FaultType, technician=None, quoted: bool = True):
+    """Arrange: a real ticket moved straight to ``status`` (test setup only).
+
+    On site or in progress with a technician, the customer has also approved a
+    quote (``quoted``), so tests of other gates meet only the gate they test.
+    """
+    from baoxiu.tickets.models import Ticket
+
+    ticket = make_ticket(fault_type=fault_type)
+    Ticket.objects.filter(pk=ticket.pk).update(status=status, technician=technician)
+    ticket.refresh_from_db()
+    if quoted and technician is not None and status in ("on_site", "in_progress"):
+        approve_quote(ticket)
+        ticket.refresh_from_db()
+    return ticket
+
+
+def image_file(fmt: str = "JPEG", size=(64, 48), name: str = "photo.jpg", exif=None):
+    """An in-memory image upload, as a phone would send it."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    image = Image.new("RGB", size, (200, 120, 40))
+    kwargs = {"exif": exif} if exif is not None else {}
+    image.save(buffer, format=fmt, **kwargs)
+    content_type = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}.get(fmt, "")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type=content_type)

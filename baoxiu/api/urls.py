@@ -20,10 +20,12 @@ from baoxiu.api.errors import (
     unknown_route,
 )
 from baoxiu.areas.apis import router as areas_public
-from baoxiu.support.apis import telephony_router, verify_router
+from baoxiu.evidence.apis import public_router as evidence_public
+from baoxiu.evidence.apis import staff_router as evidence_staff
 from baoxiu.pricing.apis import router as pricing_public
 from baoxiu.quotes.apis import public_router as quotes_public
 from baoxiu.quotes.apis import staff_router as quotes_staff
+from baoxiu.support.apis import telephony_router, verify_router
 from baoxiu.tickets.apis import public_router as tickets_public
 from baoxiu.tickets.apis import staff_router as tickets_staff
 
@@ -78,3 +80,5 @@ api.add_router("", verify_router)
 api.add_router("", pricing_public)
 api.add_router("", quotes_public)
 api.add_router("/staff", quotes_staff)
+api.add_router("", evidence_public)
+api.add_router("/staff", evidence_staff)

@@ -41,6 +41,9 @@ class FaultType(models.Model):
         _("默认优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
     )
     required_skills = models.ManyToManyField(Skill, blank=True, verbose_name=_("所需技能"))
+    # Opening a door for a locked-out customer (开锁): regulated locally, so work
+    # starts only after the lock-opening register is complete (baoxiu.lockopening).
+    lock_opening = models.BooleanField(_("开锁业务"), default=False)
     sort_order = models.PositiveSmallIntegerField(default=100)
     active = models.BooleanField(_("启用"), default=True)
 

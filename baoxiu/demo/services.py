@@ -39,6 +39,7 @@ from baoxiu.core.errors import DomainError
 from baoxiu.core.models import Job
 from baoxiu.customers.models import Address, Customer
 from baoxiu.demo import data
+from baoxiu.demo.evidence import evidence_before_step, evidence_reference_create
 from baoxiu.demo.pricing import demo_quote_approve, demo_quotes_backdate, pricing_demo_load
 from baoxiu.dispatch.models import SlaClock
 from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
@@ -172,6 +173,7 @@ def demo_network_load(*, scale: float = 1.0, seed: int = data.DEMO_SEED) -> Demo
         skills = _skills_create()
         lock_models = _lock_models_create()
         faults = _fault_types_create(skills)
+        evidence_reference_create(faults)
         # Hashed once for all demo logins (they share the password anyway): hashing is slow.
         password = make_password(data.DEMO_PASSWORD)
         staff = _staff_create(password)
@@ -471,9 +473,16 @@ def _tickets_create(
         at = plan.created_at
         times = [at]
         fields = {"created_at": at}
-        for step in plan.steps:
+        for index, step in enumerate(plan.steps):
             if step.action == "start_work":  # work starts on an approved quote
                 demo_quote_approve(ticket=ticket, technician_user=people[step.actor])
+            # On-site evidence, the lock-opening register, the customer's confirmation.
+            written = evidence_before_step(
+                ticket=ticket,
+                action=step.action,
+                closes_later=any(s.action == "close" for s in plan.steps[index:]),
+            )
+            times.extend([at + timedelta(minutes=step.minutes)] * written)
             ticket = ticket_transition(
                 ticket=ticket,
                 action=step.action,

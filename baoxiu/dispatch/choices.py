@@ -30,6 +30,8 @@ class AlertKind(models.TextChoices):
     SLA_BREACHED = "sla_breached", _("已超时")
     NO_TECHNICIAN = "no_technician", _("无可派师傅")
     LATE_RISK = "late_risk", _("无法按时到达")
+    COMPLAINT = "complaint", _("客户投诉")
+    COMPLETION_REVIEW = "completion_review", _("完工待审核")
 
 
 class DispatchMode(models.TextChoices):

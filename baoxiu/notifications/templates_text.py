@@ -11,6 +11,8 @@ MESSAGES = {
     "ticket_completed": _("【%(brand)s】工单%(code)s维修已完成，欢迎评价：%(link)s"),
     "ticket_link_reset": _("【%(brand)s】工单%(code)s的查询链接已更新，旧链接已失效：%(link)s"),
     "ticket_cancelled": _("【%(brand)s】工单%(code)s已取消。如有疑问请致电官方热线。"),
+    # Sent by baoxiu.quotes with the one-time code added; stored and exported without it.
+    "quote_ready": _("【%(brand)s】工单%(code)s有新的报价，请在查询页确认：%(link)s"),
 }
 
 # Which timeline events owe the customer a message.

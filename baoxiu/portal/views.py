@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods
 from baoxiu.areas.forms import ServiceCheckForm
 from baoxiu.areas.selectors import service_check, ticket_in_service_area
 from baoxiu.catalog.selectors import fault_types_active
+from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
-from baoxiu.dispatch.appointments import appointment_book, bookable_slots
+from baoxiu.dispatch.appointments import bookable_slots
 from baoxiu.dispatch.assignment import ticket_eta
+from baoxiu.feedback.services import appointment_change_by_customer
 from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel
 from baoxiu.tickets.forms import TicketReportForm
@@ -61,9 +63,10 @@ def coverage_check(request):
     return render(request, "portal/coverage.html", {"form": form, "check": check})
 
 
+@token_authorised
 @require_http_methods(["POST"])
 def book_appointment(request, code, token):
-    """The customer picks a visit window on the tracking page."""
+    """The customer picks (or moves, within policy) a visit window on the tracking page."""
     try:
         ticket = ticket_by_tracking(code, token)
     except NotFound as exc:
@@ -72,7 +75,7 @@ def book_appointment(request, code, token):
         start = datetime.fromisoformat(request.POST.get("start", ""))
         if start.tzinfo is None:
             raise ValueError
-        appointment_book(ticket=ticket, start=start)
+        appointment_change_by_customer(ticket=ticket, start=start)
     except ValueError:
         messages.error(request, _("请选择列表中的上门时段。"))
     except DomainError as exc:
@@ -95,9 +98,9 @@ def track(request, code, token):
     }
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"
     response = render(request, template, context)
-    # The URL carries the token: it never leaves the site in a Referer header, and
-    # same-origin (not no-referrer) keeps the forms on this page posting with a
-    # real Origin, which the CSRF check needs ("null" fails it).
-    response["Referrer-Policy"] = "same-origin"
+    # The URL carries the token: it must not leave in a Referer header, not even to
+    # our own pages. The page's forms post with "Origin: null" as a result, so
+    # their views are authorised by the token instead of the CSRF cookie.
+    response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "no-store"
     return response

@@ -356,9 +356,11 @@ def quote_code_deliver(*, notification_id: int, quote_id: int, sealed_code: str)
         "link": notification.ticket.tracking_url(),
         "otp": code,
     }
+    from baoxiu.support.sms import official_sms_footer
+
     result = sms_channel().send(
         phone=notification.ticket.customer.phone,
-        text=text,
+        text=text + official_sms_footer(org),
         idempotency_key=f"notification-{notification.pk}",
     )
     Notification.objects.filter(pk=notification.pk).update(

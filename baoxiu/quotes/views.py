@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from baoxiu.accounts.choices import Role
 from baoxiu.accounts.permissions import STAFF_ROLES, role_required
+from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.pricing.calculator import price_book, version_in_force
 from baoxiu.pricing.selectors import lock_serial_by_number
@@ -179,6 +180,7 @@ def job_payment(request, code):
     return redirect("quotes:job_quote", code=code)
 
 
+@token_authorised
 @require_POST
 def track_quote_decide(request, code, token, number):
     """The customer approves or rejects a quote on their tracking page."""

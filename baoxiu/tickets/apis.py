@@ -313,12 +313,13 @@ def ticket_slots_api(request, code: str, token: str = Query(..., max_length=64))
 def ticket_appointment_api(
     request, code: str, payload: AppointmentIn, token: str = Query(..., max_length=64)
 ):
-    from baoxiu.dispatch.appointments import appointment_book
+    from baoxiu.feedback.services import appointment_change_by_customer
 
     ticket = ticket_by_tracking(code, token)
     if payload.start.tzinfo is None:
         raise ValidationFailed(_("时间须带时区。"), code="invalid_slot")
-    ticket = appointment_book(ticket=ticket, start=payload.start)
+    # Moving a booked window follows the customer reschedule policy (baoxiu.feedback).
+    ticket = appointment_change_by_customer(ticket=ticket, start=payload.start)
     return {
         "code": ticket.code,
         "appointment_start": _local(ticket.appointment_start),

@@ -58,6 +58,13 @@ class EventType(models.TextChoices):
     LATE_RISK = "late_risk", _("无法按时到达")
     APPOINTMENT = "appointment", _("已预约上门时间")
     TRACKING_RESET = "tracking_reset", _("查询链接已重置")
+    # On-site evidence and the customer's own actions (baoxiu.evidence, .lockopening, .feedback).
+    LOCK_REGISTERED = "lock_registered", _("开锁登记完成")
+    CUSTOMER_CONFIRMED = "confirmed", _("客户确认完工")
+    REVIEW_REQUIRED = "review_required", _("完工待审核")
+    REVIEWED = "reviewed", _("完工审核通过")
+    COMPLAINT = "complaint", _("客户投诉")
+    RATED = "rated", _("客户评价")
 
 
 # Event types recorded without a status change; ticket_transition never writes them.
@@ -67,4 +74,6 @@ NOTE_EVENTS = (
     EventType.NO_TECHNICIAN,
     EventType.LATE_RISK,
     EventType.TRACKING_RESET,
+    EventType.REVIEW_REQUIRED,
+    EventType.REVIEWED,
 )

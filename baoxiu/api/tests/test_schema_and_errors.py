@@ -34,6 +34,18 @@ def test_openapi_lists_every_path(client):
         "/api/v1/staff/tickets/{code}/quotes/{number}/code/resend",
         "/api/v1/staff/tickets/{code}/serial",
         "/api/v1/staff/tickets/{code}/payment",
+        # baoxiu.evidence: on-site evidence, lock opening, the customer's actions
+        "/api/v1/staff/tickets/{code}/photos",
+        "/api/v1/staff/tickets/{code}/parts",
+        "/api/v1/staff/tickets/{code}/completion-code",
+        "/api/v1/staff/tickets/{code}/review",
+        "/api/v1/staff/tickets/{code}/lock-opening",
+        "/api/v1/staff/tickets/{code}/lock-opening/residence-proof",
+        "/api/v1/tickets/{code}/evidence",
+        "/api/v1/tickets/{code}/confirmation",
+        "/api/v1/tickets/{code}/complaints",
+        "/api/v1/tickets/{code}/cancel",
+        "/api/v1/tickets/{code}/rating",
     }
     assert set(schema["paths"]["/api/v1/tickets"]["post"]["responses"]) == {
         "200",

@@ -17,6 +17,7 @@ from baoxiu.dispatch.assignment import assignment_candidates, ticket_eta
 from baoxiu.dispatch.choices import AlertKind
 from baoxiu.dispatch.models import DispatchAlert, DispatchSuggestion
 from baoxiu.dispatch.services import ticket_auto_dispatch
+from baoxiu.evidence.services import completion_confirm_by_customer
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ticket_transition
@@ -27,6 +28,7 @@ from tests.factories import (
     SkillFactory,
     TechnicianFactory,
     UserFactory,
+    approve_quote,
     make_ticket,
 )
 
@@ -189,6 +191,8 @@ def busy_on_site(technician, fault_type, dispatcher):
     job = make_ticket(fault_type=fault_type, phone="13900139000")
     ticket_transition(ticket=job, action="assign", actor=dispatcher, technician=technician)
     for action in ("accept", "depart", "arrive", "start_work"):
+        if action == "start_work":
+            approve_quote(job)  # work starts on an approved quote
         job = ticket_transition(ticket=job, action=action, actor=technician.user)
     return job
 
@@ -236,6 +240,7 @@ def test_late_emergency_waits_for_the_busy_technician_and_goes_when_free(
     assert DispatchAlert.objects.filter(ticket=ticket, kind=AlertKind.LATE_RISK).count() == 1
     assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
 
+    completion_confirm_by_customer(ticket=job)
     ticket_transition(ticket=job, action="complete", actor=near.user)
     queue.work(burst=True)
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from baoxiu.core.choices import JobState
 from baoxiu.core.models import Job
+from baoxiu.evidence.services import completion_confirm_by_customer
 from baoxiu.privacy.bindings import BIND_ATTEMPTS, bindings_expire, bindings_sweep
 from baoxiu.privacy.choices import BindingState
 from baoxiu.privacy.models import PrivacyNumberBinding
@@ -22,7 +23,7 @@ from baoxiu.privacy.tests.conftest import run_privacy_jobs
 from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ticket_transition
-from tests.factories import make_ticket
+from tests.factories import approve_quote, make_ticket
 
 pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
@@ -127,8 +128,12 @@ def test_a_failing_provider_reveals_nothing_and_is_retried(
 
 
 def in_progress(ticket):
-    """Arrange: the assigned job reached the work stage (set directly; setup only)."""
+    """Arrange: the assigned job reached the work stage on an approved quote, and the
+    customer confirmed the work (status set directly; setup only)."""
     Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.IN_PROGRESS)
+    ticket.refresh_from_db()
+    approve_quote(ticket)
+    completion_confirm_by_customer(ticket=ticket)
     ticket.refresh_from_db()
     return ticket
 

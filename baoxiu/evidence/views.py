@@ -1,0 +1,171 @@
+"""Evidence pages: the technician's on-site record, the desk's review, and the
+photos themselves (served only to the ticket's technician, staff who may see
+the ticket, or the holder of its tracking link)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from baoxiu.accounts.choices import Role
+from baoxiu.accounts.permissions import STAFF_ROLES, TICKET_DESK_ROLES, role_required
+from baoxiu.core.csrf import token_authorised
+from baoxiu.core.errors import DomainError, NotFound
+from baoxiu.evidence.files import private_file_response
+from baoxiu.evidence.forms import CompletionCodeForm, PartForm, PhotoForm, ReviewForm
+from baoxiu.evidence.selectors import (
+    confirmation_for,
+    evidence_missing,
+    evidence_rule_for,
+    parts_for,
+    photos_for,
+)
+from baoxiu.evidence.services import (
+    completion_confirm_by_code,
+    completion_confirm_by_customer,
+    completion_review_resolve,
+    part_record,
+    photo_add,
+)
+from baoxiu.tickets.selectors import access_ticket, ticket_by_tracking
+from baoxiu.tickets.transitions import actions_available
+
+
+def _staff_ticket(request, code):
+    try:
+        return access_ticket(request.user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _tracked_ticket(code, token):
+    try:
+        return ticket_by_tracking(code, token)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@role_required(Role.TECHNICIAN)
+def job_evidence(request, code, photo_form=None, part_form=None, code_form=None, status=200):
+    """The technician's on-site page for one job: photos, parts, the customer's code."""
+    ticket = _staff_ticket(request, code)
+    context = {
+        "ticket": ticket,
+        "rule": evidence_rule_for(ticket.fault_type),
+        "missing": evidence_missing(ticket),
+        "photos": photos_for(ticket),
+        "parts": parts_for(ticket),
+        "confirmation": confirmation_for(ticket),
+        "actions": actions_available(request.user, ticket),
+        "photo_form": photo_form or PhotoForm(),
+        "part_form": part_form or PartForm(),
+        "code_form": code_form or CompletionCodeForm(),
+    }
+    return render(request, "evidence/job.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.TECHNICIAN)
+def job_photo_upload(request, code):
+    ticket = _staff_ticket(request, code)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            photo_add(
+                ticket=ticket,
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["photo"],
+                caption=form.cleaned_data["caption"],
+            )
+        except DomainError as exc:
+            form.add_error("photo", exc.message)
+        else:
+            messages.success(request, _("照片已上传。"))
+            return redirect("evidence:job", code=code)
+    return job_evidence(request, code, photo_form=form, status=400)
+
+
+@require_POST
+@role_required(Role.TECHNICIAN)
+def job_part_record(request, code):
+    ticket = _staff_ticket(request, code)
+    form = PartForm(request.POST)
+    if form.is_valid():
+        try:
+            part_record(ticket=ticket, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("配件已登记。"))
+            return redirect("evidence:job", code=code)
+    return job_evidence(request, code, part_form=form, status=400)
+
+
+@require_POST
+@role_required(Role.TECHNICIAN)
+def job_code_enter(request, code):
+    ticket = _staff_ticket(request, code)
+    form = CompletionCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            completion_confirm_by_code(
+                ticket=ticket, actor=request.user, code=form.cleaned_data["completion_code"]
+            )
+        except DomainError as exc:
+            form.add_error("completion_code", exc.message)
+        else:
+            messages.success(request, _("客户已确认完工，可以点“完工”。"))
+            return redirect("evidence:job", code=code)
+    return job_evidence(request, code, code_form=form, status=400)
+
+
+@require_POST
+@role_required(*TICKET_DESK_ROLES)
+def review_resolve(request, code):
+    ticket = _staff_ticket(request, code)
+    form = ReviewForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("请填写审核说明（如回访结果）。"))
+        completion_review_resolve(ticket=ticket, actor=request.user, note=form.cleaned_data["note"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("完工审核已通过，可以关闭工单。"))
+    return redirect("console:ticket_detail", code=code)
+
+
+@role_required(*STAFF_ROLES)
+def staff_photo(request, code, photo_id):
+    ticket = _staff_ticket(request, code)
+    photo = photos_for(ticket).filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    return private_file_response(photo.file_name)
+
+
+def customer_photo(request, code, token, photo_id):
+    ticket = _tracked_ticket(code, token)
+    photo = photos_for(ticket).filter(pk=photo_id).first()
+    if photo is None:
+        raise Http404
+    # The tracking page re-renders its photos every 5 s: let the phone keep them.
+    return private_file_response(photo.file_name, cache_seconds=600)
+
+
+@token_authorised
+@require_POST
+def customer_confirm(request, code, token):
+    """The customer taps 确认完工 on the tracking page."""
+    ticket = _tracked_ticket(code, token)
+    try:
+        completion_confirm_by_customer(ticket=ticket)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("感谢您确认完工。"))
+    return redirect("portal:track", code=code, token=token)

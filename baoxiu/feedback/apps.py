@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "baoxiu.feedback"
+    label = "feedback"
+    verbose_name = "客户投诉与评价"

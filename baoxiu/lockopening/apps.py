@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class LockOpeningConfig(AppConfig):
+    name = "baoxiu.lockopening"
+    label = "lockopening"
+    verbose_name = "开锁登记"
+
+    def ready(self):
+        # Registers the start_work guard with the ticket transitions, and the purge job.
+        from baoxiu.lockopening import jobs, rules  # noqa: F401
