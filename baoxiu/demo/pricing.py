@@ -14,9 +14,9 @@ from baoxiu.core.models import Job
 from baoxiu.notifications.models import Notification
 from baoxiu.pricing.calculator import LineRequest
 from baoxiu.pricing.models import Holiday, LockSerial, PriceItem, PriceListVersion
-from baoxiu.quotes.choices import DecisionChannel
+from baoxiu.quotes.choices import DecisionChannel, QuoteStatus
 from baoxiu.quotes.models import Quote
-from baoxiu.quotes.services import quote_decide, quote_submit, ticket_serial_link
+from baoxiu.quotes.services import latest_quote, quote_decide, quote_submit, ticket_serial_link
 from baoxiu.tickets.models import Ticket
 
 # Labour per fault type, yuan (what lock-repair networks in tier-1/2 cities charge).
@@ -166,6 +166,9 @@ def demo_quote_approve(*, ticket: Ticket, technician_user) -> Quote:
     """The quote a demo job had before work started, approved on the tracking
     page. Every third ticket with a lock model gets its in-warranty serial.
     Demo-only: the code text of an already approved quote is not sent."""
+    previous = latest_quote(ticket)
+    if previous is not None and previous.status == QuoteStatus.APPROVED:
+        return previous  # work resumed (or redone) on the quote already approved
     if ticket.lock_model_id and ticket.pk % 3 == 0:
         serial = LockSerial.objects.filter(
             lock_model_id=ticket.lock_model_id, serial__endswith="-2025-0001"
@@ -176,6 +179,7 @@ def demo_quote_approve(*, ticket: Ticket, technician_user) -> Quote:
         ticket=ticket,
         actor=technician_user,
         requests=[LineRequest(kind="labour", key=ticket.fault_type.code)],
+        reason="复核后重新报价" if previous is not None else "",
     )
     quote = quote_decide(quote=quote, approve=True, via=DecisionChannel.LINK)
     texts = Notification.objects.filter(ticket=ticket, template="quote_ready")
