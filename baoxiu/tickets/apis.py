@@ -296,7 +296,7 @@ def ticket_slots_api(request, code: str, token: str = Query(..., max_length=64))
 
 @public_router.post(
     "/tickets/{code}/appointment",
-    response={200: AppointmentOut, **error_responses(404, 409, 422)},
+    response={200: AppointmentOut, **error_responses(400, 404, 409, 415, 422)},
     summary="预约上门时段（凭查询令牌）",
 )
 def ticket_appointment_api(
