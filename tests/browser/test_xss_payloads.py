@@ -6,8 +6,9 @@ also records Content-Security-Policy violations from the first instant
 (an init script): an escaped payload never even reaches the CSP, so a
 violation means the escaping failed and only the CSP saved us — that fails
 too. The server-side suite (``test_xss.py``) covers the whole corpus and
-every field; this one proves the browser agrees with it. New pages: add
-them to ``PAGES``.
+every field; this one proves the browser agrees with it. It lives beside
+the other browser tests to share their one Chromium. New pages: add them to
+the list in the test.
 """
 
 from __future__ import annotations
