@@ -159,7 +159,6 @@ class Lifecycle(RuleBasedStateMachine):
         self.ticket = make_ticket(fault_type=self.cast["fault_type"])
         self.statuses = [S.NEW]
         self.version = self.ticket.version
-        self.events_seen = TicketEvent.objects.filter(ticket=self.ticket).count()
         self.snapshots: list[Ticket] = []
 
     def teardown(self):
@@ -175,7 +174,8 @@ class Lifecycle(RuleBasedStateMachine):
     )
     def act(self, name, actor_index, note, tech_index):
         ticket = Ticket.objects.get(pk=self.ticket.pk)
-        # Technicians act most often on their own job, so the deep statuses are reached.
+        # Indices past the cast stand for the ticket's own technician, so that
+        # technicians often act on their own job (and the deep statuses are reached).
         actor = self._actor(actor_index, ticket)
         self._attempt(ticket, name, actor, note, self.assignable[tech_index])
 
