@@ -186,7 +186,7 @@ def plant_address_by_console(world, payload):
         },
     )
     if response.status_code != 302:
-        # An address naming a place in several cities asks which one; pick the first.
+        # (An address naming a place in several cities would ask which one.)
         pytest.fail(f"console intake refused {payload!r}: {response.content.decode()[:300]}")
     ticket = Ticket.objects.order_by("-id").first()
     reveal = Page(
@@ -277,7 +277,6 @@ class FreeText:
     name: str
     plant: object  # fn(world, payload) -> pages | (pages, shown_text)
     max_length: int = 1000
-    masked_on: tuple = ()
 
 
 FIELDS = [
