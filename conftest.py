@@ -2,6 +2,9 @@ import pytest
 
 from tests.factories import FaultTypeFactory, TechnicianFactory, UserFactory
 
+# Fails the session if any log line of the run holds personal data or a token.
+pytest_plugins = ["tests.security.log_guard"]
+
 
 @pytest.fixture(autouse=True)
 def _fake_sms_outbox():

@@ -7,6 +7,9 @@ from typing import Any
 from ninja import Field, Schema
 
 MAX_PAGE_SIZE = 100
+# Larger numbers overflow the databases' 64-bit integers (a 500, not an answer).
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 2**31 - 1
 
 
 class ErrorOut(Schema):
@@ -22,7 +25,7 @@ def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
 
 class PageParams(Schema):
     limit: int = Field(20, ge=1, le=MAX_PAGE_SIZE, description="每页条数，最多100")
-    offset: int = Field(0, ge=0, description="跳过的条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
 
 
 class CodeNameOut(Schema):

@@ -191,12 +191,13 @@ def _expire_tracking_tokens(now) -> int:
         status=TicketStatus.CANCELLED, cancelled_at__lt=cutoff
     )
     count = 0
-    stale = Ticket.objects.filter(ended).exclude(tracking_token__startswith=EXPIRED_TOKEN_PREFIX)
+    stale = Ticket.objects.filter(ended, tracking_retired_at__isnull=True)
     for pk in stale.values_list("pk", flat=True).iterator():
         # The link stopped working at expiry; now its secret is gone too. The new
         # value was never sent to anyone.
-        count += Ticket.objects.filter(pk=pk).update(
-            tracking_token=EXPIRED_TOKEN_PREFIX + secrets.token_urlsafe(24)
+        count += Ticket.objects.filter(pk=pk, tracking_retired_at__isnull=True).update(
+            tracking_token=EXPIRED_TOKEN_PREFIX + secrets.token_urlsafe(24),
+            tracking_retired_at=now,
         )
     return count
 

@@ -17,7 +17,7 @@ from ninja.responses import Status
 from baoxiu.accounts.choices import Role
 from baoxiu.accounts.models import User
 from baoxiu.api.auth import caller_or_none, staff_auth
-from baoxiu.api.schemas import CodeNameOut, PageParams, error_responses
+from baoxiu.api.schemas import MAX_ID, CodeNameOut, PageParams, error_responses
 from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.selectors import fault_types_active, lock_models_active
 from baoxiu.core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
@@ -191,7 +191,7 @@ class TicketFiltersIn(PageParams):
     status: TicketStatus | None = None
     priority: Priority | None = None
     q: str = Field("", max_length=50, description="工单号或客户手机号")
-    technician: int | None = Field(None, description="师傅 id")
+    technician: int | None = Field(None, ge=1, le=MAX_ID, description="师傅 id")
     unassigned: bool = Field(False, description="只看未派单的工单")
 
 
@@ -200,7 +200,9 @@ class TransitionIn(Schema):
     note: str = Field(
         "", max_length=500, description="备注；拒单、撤回、取消、挂起、重开须填写原因"
     )
-    technician_id: int | None = Field(None, description="派单（assign）时指定的师傅 id")
+    technician_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="派单（assign）时指定的师傅 id"
+    )
     expected_version: int | None = Field(
         None, description="客户端看到的工单版本；与当前版本不同则拒绝（409 concurrent_update）"
     )
@@ -307,7 +309,7 @@ def ticket_slots_api(request, code: str, token: str = Query(..., max_length=64))
 
 @public_router.post(
     "/tickets/{code}/appointment",
-    response={200: AppointmentOut, **error_responses(404, 409, 422)},
+    response={200: AppointmentOut, **error_responses(400, 404, 409, 415, 422)},
     summary="预约上门时段（凭查询令牌）",
 )
 def ticket_appointment_api(

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baoxiu.catalog.choices import Priority
 from baoxiu.catalog.models import FaultType, LockModel
+from baoxiu.core.fields import EncryptedTextField
 from baoxiu.customers.models import Address, Customer
 from baoxiu.tickets.choices import EventType, TicketChannel, TicketStatus
 from baoxiu.workforce.models import Technician
@@ -25,7 +26,12 @@ class Ticket(models.Model):
     """
 
     code = models.CharField(_("工单号"), max_length=20, unique=True)
-    tracking_token = models.CharField(max_length=64, unique=True, default=new_tracking_token)
+    # A bearer credential: sealed at rest like personal data, so a copy of the
+    # database does not open every tracking page. Looked up by code, then compared.
+    tracking_token = EncryptedTextField(default=new_tracking_token)
+    # Set when an ended ticket's link secret is replaced by the retention job (the
+    # sealed token cannot be filtered on, so this says which ones are done).
+    tracking_retired_at = models.DateTimeField(null=True, blank=True, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="tickets")
     address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="tickets")
     lock_model = models.ForeignKey(

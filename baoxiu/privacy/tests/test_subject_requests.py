@@ -146,7 +146,7 @@ def find_everywhere(needles) -> list[str]:
 
 
 def test_erasure_leaves_nothing_of_the_person_in_any_table_outbox_or_log(
-    history, operations, caplog
+    history, operations, caplog, client
 ):
     customer = history["customer"]
     # Given: the search finds the person before, and notifications were sent to them.
@@ -187,7 +187,9 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table_outbox_or_log(
     )
     # The old tracking links no longer open anything.
     for ticket in history["tickets"]:
-        assert Ticket.objects.filter(tracking_token=ticket.tracking_token).count() == 0
+        assert Ticket.objects.get(pk=ticket.pk).tracking_token != ticket.tracking_token
+        response = client.get(f"/t/{ticket.code}/{ticket.tracking_token}/")
+        assert response.status_code == 404
 
 
 def test_export_holds_everything_about_the_person_and_is_audited(client, history, operations):
@@ -367,9 +369,10 @@ def test_retention_purge_removes_old_audit_rows_expired_tokens_and_counters(hist
     counts = retention_purge(now=now + timedelta(days=31))
     assert counts["tracking_tokens"] == 2
     assert counts["rate_limits"] == 2  # the report's per-address and per-number hits
-    assert not Ticket.objects.filter(
-        tracking_token__in=[t.tracking_token for t in history["tickets"]]
-    ).exists()
+    for ticket in history["tickets"]:
+        stored = Ticket.objects.get(pk=ticket.pk)
+        assert stored.tracking_token != ticket.tracking_token
+        assert stored.tracking_retired_at == now + timedelta(days=31)
     assert retention_purge(now=now + timedelta(days=32))["tracking_tokens"] == 0  # done once
 
 
