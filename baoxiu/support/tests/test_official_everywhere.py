@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from baoxiu.accounts.models import OfficialChannel, Organisation
 from baoxiu.core import queue
 from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
 from baoxiu.notifications.models import Notification
@@ -11,7 +12,6 @@ from baoxiu.notifications.services import render_text
 from baoxiu.notifications.templates_text import MESSAGES
 from baoxiu.pricing.calculator import LineRequest
 from baoxiu.quotes.services import PaymentRequest, payment_record, quote_submit
-from baoxiu.support.tests.test_verify import organisation  # noqa: F401 - fixture
 from baoxiu.tickets.choices import TicketStatus
 from tests.factories import make_price_list, ticket_at
 
@@ -22,6 +22,13 @@ FOOTER = " 官方热线400-000-0101，核实号码或师傅：https://service.ex
 @pytest.fixture(autouse=True)
 def _public_base(settings):
     settings.PUBLIC_BASE_URL = "https://service.example"
+
+
+@pytest.fixture
+def organisation(db):
+    org = Organisation.objects.create(name="千锁售后", brand="千锁")
+    OfficialChannel.objects.create(organisation=org, kind="hotline", value="400-000-0101")
+    return org
 
 
 @pytest.mark.parametrize("template", sorted(MESSAGES))
