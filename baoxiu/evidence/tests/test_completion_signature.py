@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from baoxiu.api.tests.helpers import post_json
 from baoxiu.core.errors import DomainError
 from baoxiu.evidence.models import CompletionConfirmation, CompletionReview
 from baoxiu.evidence.services import completion_confirm_by_signature
@@ -114,3 +115,18 @@ def test_signature_form_on_the_job_page(client, job, technician):
     assert "客户已签名确认完工" in done.content.decode()
     assert "客户已确认完工（客户现场签名确认）" in done.content.decode()
     assert 'data-testid="signature-card"' not in done.content.decode()
+
+
+def test_signature_through_the_api(client, job, technician, other_technician):
+    url = f"/api/v1/staff/tickets/{job.code}/completion-signature"
+    client.force_login(other_technician.user)
+    assert post_json(client, url, {"signature": drawn()}).status_code == 404
+    client.force_login(technician.user)
+    bad = post_json(client, url, {"signature": "data:image/gif;base64,AAAA"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "signature_invalid")
+    assert not CompletionConfirmation.objects.exists()
+
+    done = post_json(client, url, {"signature": drawn()})
+
+    assert done.status_code == 200
+    assert done.json()["method"] == "signature"
