@@ -17,8 +17,8 @@ from baoxiu.evidence.choices import OldPartFate, PhotoKind
 from baoxiu.evidence.selectors import confirmation_for, parts_for, photos_for
 from baoxiu.evidence.services import (
     completion_confirm_by_code,
-    completion_confirm_by_signature,
     completion_confirm_by_customer,
+    completion_confirm_by_signature,
     completion_review_resolve,
     part_record,
     photo_add,
