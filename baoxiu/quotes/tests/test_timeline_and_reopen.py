@@ -1,6 +1,7 @@
 """Quotes and payment on the ticket's timeline; a reopened ticket needs a new
 approval; code resends are rate-limited."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from baoxiu.core.errors import DomainError
 from baoxiu.core.models import OneTimeCode
 from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
 from baoxiu.pricing.calculator import LineRequest
+from baoxiu.pricing.models import LockSerial
 from baoxiu.quotes.choices import DecisionChannel
 from baoxiu.quotes.models import Quote
 from baoxiu.quotes.services import (
@@ -20,12 +22,13 @@ from baoxiu.quotes.services import (
     quote_code_resend,
     quote_decide,
     quote_submit,
+    ticket_serial_link,
 )
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.selectors import ticket_public_timeline
 from baoxiu.tickets.transitions import ticket_transition
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, LockModelFactory
 
 pytestmark = pytest.mark.django_db
 QUOTE_EVENTS = (
@@ -238,3 +241,31 @@ def test_resend_limit_is_429_on_the_api_and_chinese_on_the_job_page(client, on_s
         follow=True,
     )
     assert "验证码已重发3次，请1小时后再试" in page.content.decode()
+
+
+def test_warranty_revisit_at_zero_still_needs_the_customers_approval(
+    on_site, technician, dispatcher
+):
+    ticket = _reopened(on_site, technician, dispatcher, paid=True)
+    model = LockModelFactory(code="a9", warranty_months=24)
+    LockSerial.objects.create(
+        serial="A9-0001",
+        lock_model=model,
+        purchased_on=ticket.created_at.date() - timedelta(days=30),
+    )
+    ticket_serial_link(ticket=ticket, serial="A9-0001", actor=technician.user)
+
+    revisit = submit(ticket, technician, reason="保修返修")
+
+    assert (revisit.number, revisit.customer_total, revisit.status) == (
+        2,
+        Decimal("0.00"),
+        "pending",
+    )
+    with pytest.raises(DomainError) as refused:
+        ticket_transition(ticket=ticket, action="start_work", actor=technician.user)
+    assert refused.value.code == "quote_not_approved"
+    quote_decide(quote=revisit, approve=True, via=DecisionChannel.LINK)
+    assert ticket_transition(ticket=ticket, action="start_work", actor=technician.user).status == (
+        TicketStatus.IN_PROGRESS
+    )
