@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,14 +175,31 @@ def alert_acknowledge(request, pk):
     return redirect(next_url) if next_url else redirect("console:dispatch")
 
 
+def _jobs_signature(tickets) -> str:
+    """Changes whenever a job is added, dropped, changes (version) or gets a
+    timeline line (a quote decided, a customer's confirmation): the poll below
+    redraws the list only then, so a half-typed code or reason is not wiped."""
+    from django.db.models import Max
+
+    from baoxiu.tickets.models import TicketEvent
+
+    last_event = TicketEvent.objects.filter(ticket__in=[t.pk for t in tickets]).aggregate(
+        m=Max("id")
+    )["m"]
+    return "-".join(f"{t.pk}.{t.version}" for t in tickets) + f"-e{last_event or 0}"
+
+
 @role_required(Role.TECHNICIAN)
 def my_jobs(request):
-    jobs = [
-        (job, actions_available(request.user, job))
-        for job in jobs_for_technician(user=request.user)
-    ]
+    tickets = list(jobs_for_technician(user=request.user))
+    signature = _jobs_signature(tickets)
+    if request.htmx and request.GET.get("since") == signature:
+        return HttpResponse(status=204)  # nothing changed: htmx keeps the page as it is
+    jobs = [(job, actions_available(request.user, job)) for job in tickets]
     en_route = any(job.status == TicketStatus.EN_ROUTE for job, _actions in jobs)
-    return render(request, "console/my_jobs.html", {"jobs": jobs, "share_location": en_route})
+    context = {"jobs": jobs, "share_location": en_route, "signature": signature}
+    template = "console/_my_jobs.html" if request.htmx else "console/my_jobs.html"
+    return render(request, template, context)
 
 
 @require_POST

@@ -24,6 +24,7 @@ from baoxiu.core.errors import IllegalTransition, ValidationFailed
 from baoxiu.dispatch.assignment import covering_technicians
 from baoxiu.dispatch.models import SlotLoad
 from baoxiu.tickets.choices import EventType, TicketStatus
+from baoxiu.tickets.transitions import transition_follower
 from baoxiu.workforce.models import Technician
 
 WINDOWS = ((time(9), time(11)), (time(11), time(13)), (time(14), time(16)), (time(16), time(18)))
@@ -184,6 +185,7 @@ def _load_row(outlet_id: int, start: datetime) -> SlotLoad:
 
 
 def _release_previous(ticket, need: int) -> None:
+    """Give the booked window's minutes back to the outlet it was taken from."""
     if ticket.appointment_start is None:
         return
     previous = ticket.events.filter(type=EventType.APPOINTMENT).order_by("-id").first()
@@ -193,3 +195,12 @@ def _release_previous(ticket, need: int) -> None:
         SlotLoad.objects.filter(
             outlet_id=outlet_id, starts_at=ticket.appointment_start, booked_minutes__gte=minutes
         ).update(booked_minutes=F("booked_minutes") - minutes)
+
+
+@transition_follower
+def appointment_release_on_cancel(*, ticket, event) -> None:
+    """A cancelled ticket's booked window becomes bookable again for others
+    (inside the cancel transaction; cancelling is final, so it runs once)."""
+    if event.type != EventType.CANCELLED or ticket.appointment_start is None:
+        return
+    _release_previous(ticket, ticket.fault_type.default_duration_minutes)

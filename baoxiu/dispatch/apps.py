@@ -7,4 +7,4 @@ class DispatchConfig(AppConfig):
     verbose_name = "派单"
 
     def ready(self):
-        from baoxiu.dispatch import jobs  # noqa: F401 - registers job handlers
+        from baoxiu.dispatch import appointments, jobs  # noqa: F401 - job handlers, followers

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from baoxiu.areas.selectors import division_ancestry
 from baoxiu.catalog.choices import Priority
@@ -74,4 +78,53 @@ def alerts_open() -> QuerySet[DispatchAlert]:
         .exclude(ticket__status=TicketStatus.CANCELLED)
         .select_related("ticket", "clock")
         .order_by("-created_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class ApproximatePosition:
+    """Where the technician is, as the customer may see it: a rounded distance
+    and a compass direction from their address, never coordinates."""
+
+    distance_km: Decimal  # to the nearest 0.5 km, at least 0.5
+    direction: str  # one of COMPASS, seen from the customer's address
+    minutes_ago: int
+
+
+COMPASS = (_l("北"), _l("东北"), _l("东"), _l("东南"), _l("南"), _l("西南"), _l("西"), _l("西北"))
+
+
+def technician_approximate_position(ticket, *, now=None) -> ApproximatePosition | None:
+    """The en-route technician's blurred position for the tracking page.
+
+    None unless the ticket is en route, its technician reported a position in
+    the last ``FRESH_POSITION`` and the address has a point.
+    """
+    from baoxiu.dispatch.assignment import FRESH_POSITION, _job_point
+    from baoxiu.dispatch.travel import great_circle_m
+
+    tech = ticket.technician
+    if ticket.status != TicketStatus.EN_ROUTE or tech is None or tech.last_latitude is None:
+        return None
+    now = now or timezone.now()
+    if tech.last_located_at is None or now - tech.last_located_at > FRESH_POSITION:
+        return None
+    home = _job_point(ticket)
+    if home is None:
+        return None
+    there = (float(tech.last_longitude), float(tech.last_latitude))
+    metres = float(great_circle_m([home], [there])[0, 0])
+    half_km = max(1, round(metres / 500))
+    lng1, lat1, lng2, lat2 = map(math.radians, (*home, *there))
+    bearing = math.degrees(
+        math.atan2(
+            math.sin(lng2 - lng1) * math.cos(lat2),
+            math.cos(lat1) * math.sin(lat2)
+            - math.sin(lat1) * math.cos(lat2) * math.cos(lng2 - lng1),
+        )
+    )
+    return ApproximatePosition(
+        distance_km=(Decimal(half_km) / 2).quantize(Decimal("0.1")),
+        direction=str(COMPASS[round((bearing % 360) / 45) % 8]),
+        minutes_ago=int((now - tech.last_located_at).total_seconds() // 60),
     )

@@ -18,6 +18,7 @@ from baoxiu.evidence.selectors import confirmation_for, parts_for, photos_for
 from baoxiu.evidence.services import (
     completion_confirm_by_code,
     completion_confirm_by_customer,
+    completion_confirm_by_signature,
     completion_review_resolve,
     part_record,
     photo_add,
@@ -61,6 +62,12 @@ class PartOut(Schema):
 
 class CodeIn(Schema):
     code: str = Field(..., max_length=10, description="客户查询页上显示的6位完工码")
+
+
+class SignatureIn(Schema):
+    signature: str = Field(
+        ..., max_length=1_500_000, description="客户签名，data:image/png;base64,…"
+    )
 
 
 class ConfirmationOut(Schema):
@@ -170,6 +177,18 @@ def part_record_api(request, code: str, payload: PartIn):
 def completion_code_api(request, code: str, payload: CodeIn):
     ticket = access_ticket(request.auth, code)
     return completion_confirm_by_code(ticket=ticket, actor=request.auth, code=payload.code)
+
+
+@staff_router.post(
+    "/tickets/{code}/completion-signature",
+    response={200: ConfirmationOut, **error_responses(401, 403, 404, 409, 415, 422)},
+    summary="客户现场签名确认完工",
+)
+def completion_signature_api(request, code: str, payload: SignatureIn):
+    ticket = access_ticket(request.auth, code)
+    return completion_confirm_by_signature(
+        ticket=ticket, actor=request.auth, signature=payload.signature
+    )
 
 
 @staff_router.post(

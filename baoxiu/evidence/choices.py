@@ -19,3 +19,4 @@ RETURNED = (OldPartFate.RETURNED_CUSTOMER, OldPartFate.RETURNED_OUTLET)
 class ConfirmationMethod(models.TextChoices):
     CODE = "code", _("师傅录入客户完工码")
     CUSTOMER = "customer", _("客户在查询页确认")
+    SIGNATURE = "signature", _("客户现场签名确认")

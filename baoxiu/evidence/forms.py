@@ -23,5 +23,10 @@ class CompletionCodeForm(forms.Form):
     completion_code = forms.CharField(label=_("客户完工码"), max_length=10)
 
 
+class CompletionSignatureForm(forms.Form):
+    # Filled by signature.js from the drawing pad (a PNG data URL).
+    signature = forms.CharField(widget=forms.HiddenInput, required=False, max_length=1_500_000)
+
+
 class ReviewForm(forms.Form):
     note = forms.CharField(label=_("审核说明"), max_length=500)

@@ -77,13 +77,17 @@ class PartReplacement(models.Model):
 
 class CompletionConfirmation(models.Model):
     """The customer's word that the job is done: their completion code entered by
-    the technician, or a tap on the tracking page. Cleared when the ticket is reopened."""
+    the technician, their signature on the technician's phone, or a tap on the
+    tracking page. Cleared when the ticket is reopened."""
 
     ticket = models.OneToOneField(
         "tickets.Ticket", on_delete=models.CASCADE, related_name="completion_confirmation"
     )
     method = models.CharField(_("确认方式"), max_length=10, choices=ConfirmationMethod.choices)
     confirmed_at = models.DateTimeField(_("确认时间"))
+    # The customer's signature on the technician's phone (method SIGNATURE): a
+    # private image under the media root, deleted with the confirmation.
+    signature_file = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         verbose_name = _("客户完工确认")

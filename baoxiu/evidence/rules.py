@@ -46,4 +46,11 @@ def completion_follows(*, ticket, event):
                 ticket=ticket, reason=_("完工未经客户确认（无完工码、客户未在查询页确认）")
             )
     elif event.type == EventType.REOPENED:
+        from django.db import transaction
+
+        from baoxiu.evidence.files import image_delete
+
+        signed = CompletionConfirmation.objects.filter(ticket=ticket).exclude(signature_file="")
+        for name in signed.values_list("signature_file", flat=True):
+            transaction.on_commit(lambda name=name: image_delete(name))
         CompletionConfirmation.objects.filter(ticket=ticket).delete()

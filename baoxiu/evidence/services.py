@@ -132,13 +132,13 @@ def part_record(
 
 
 def _confirm(
-    ticket: Ticket, method: str, *, actor=None, actor_label: str
+    ticket: Ticket, method: str, *, actor=None, actor_label: str, signature_file: str = ""
 ) -> CompletionConfirmation:
     now = timezone.now()
     try:
         with transaction.atomic():
             confirmation = CompletionConfirmation.objects.create(
-                ticket=ticket, method=method, confirmed_at=now
+                ticket=ticket, method=method, confirmed_at=now, signature_file=signature_file
             )
             ticket_note_event(
                 ticket=ticket,
@@ -176,6 +176,39 @@ def completion_confirm_by_code(*, ticket: Ticket, actor, code: str) -> Completio
     if not secrets.compare_digest(entered.encode(), completion_code(ticket).encode()):
         raise ValidationFailed(_("完工码不正确，请让客户核对查询页上的完工码。"), code="code_wrong")
     return _confirm(ticket, ConfirmationMethod.CODE, actor=actor, actor_label=str(actor))
+
+
+def completion_confirm_by_signature(
+    *, ticket: Ticket, actor, signature: str
+) -> CompletionConfirmation:
+    """The customer signs on the technician's phone that the job is done (when
+    they cannot read out the code). ``signature`` is the pad's PNG data URL.
+
+    Only on the technician's own job in progress; the image is checked and
+    stored privately like a photo; on any refusal nothing is kept."""
+    from baoxiu.lockopening.services import signature_from_data_url
+
+    if not is_own_job(actor, ticket):
+        raise PermissionDenied(_("只有该工单的师傅可以采集客户签名。"))
+    if ticket.status != TicketStatus.IN_PROGRESS:
+        raise IllegalTransition(_("维修中才能请客户签名确认。"), code="not_in_progress")
+    image = signature_from_data_url(signature or "")
+    if image is None:
+        raise ValidationFailed(_("请客户在框内签名。"), code="signature_missing")
+    if CompletionConfirmation.objects.filter(ticket=ticket).exists():
+        raise ValidationFailed(_("客户已确认过完工。"), code="already_confirmed")
+    stored = image_store(upload=image, folder=f"signatures/{ticket.code}")
+    try:
+        return _confirm(
+            ticket,
+            ConfirmationMethod.SIGNATURE,
+            actor=actor,
+            actor_label=str(actor),
+            signature_file=stored.name,
+        )
+    except Exception:
+        image_delete(stored.name)
+        raise
 
 
 def completion_confirm_by_customer(*, ticket: Ticket) -> CompletionConfirmation:

@@ -15,7 +15,13 @@ from baoxiu.accounts.permissions import STAFF_ROLES, TICKET_DESK_ROLES, role_req
 from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.evidence.files import private_file_response
-from baoxiu.evidence.forms import CompletionCodeForm, PartForm, PhotoForm, ReviewForm
+from baoxiu.evidence.forms import (
+    CompletionCodeForm,
+    CompletionSignatureForm,
+    PartForm,
+    PhotoForm,
+    ReviewForm,
+)
 from baoxiu.evidence.selectors import (
     confirmation_for,
     evidence_missing,
@@ -26,6 +32,7 @@ from baoxiu.evidence.selectors import (
 from baoxiu.evidence.services import (
     completion_confirm_by_code,
     completion_confirm_by_customer,
+    completion_confirm_by_signature,
     completion_review_resolve,
     part_record,
     photo_add,
@@ -49,7 +56,15 @@ def _tracked_ticket(code, token):
 
 
 @role_required(Role.TECHNICIAN)
-def job_evidence(request, code, photo_form=None, part_form=None, code_form=None, status=200):
+def job_evidence(
+    request,
+    code,
+    photo_form=None,
+    part_form=None,
+    code_form=None,
+    signature_form=None,
+    status=200,
+):
     """The technician's on-site page for one job: photos, parts, the customer's code."""
     ticket = _staff_ticket(request, code)
     context = {
@@ -63,6 +78,7 @@ def job_evidence(request, code, photo_form=None, part_form=None, code_form=None,
         "photo_form": photo_form or PhotoForm(),
         "part_form": part_form or PartForm(),
         "code_form": code_form or CompletionCodeForm(),
+        "signature_form": signature_form or CompletionSignatureForm(),
     }
     return render(request, "evidence/job.html", context, status=status)
 
@@ -121,6 +137,25 @@ def job_code_enter(request, code):
             messages.success(request, _("客户已确认完工，可以点“完工”。"))
             return redirect("evidence:job", code=code)
     return job_evidence(request, code, code_form=form, status=400)
+
+
+@require_POST
+@role_required(Role.TECHNICIAN)
+def job_signature_enter(request, code):
+    """The customer's signature on the technician's phone confirms completion."""
+    ticket = _staff_ticket(request, code)
+    form = CompletionSignatureForm(request.POST)
+    if form.is_valid():
+        try:
+            completion_confirm_by_signature(
+                ticket=ticket, actor=request.user, signature=form.cleaned_data["signature"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("客户已签名确认完工，可以点“完工”。"))
+            return redirect("evidence:job", code=code)
+    return job_evidence(request, code, signature_form=form, status=400)
 
 
 @require_POST

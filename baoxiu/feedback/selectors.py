@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg, Count, QuerySet
 
 from baoxiu.feedback.models import Complaint, Rating
 
@@ -24,3 +27,21 @@ def complaints_open_for(user) -> QuerySet[Complaint]:
         .select_related("ticket", "ticket__fault_type")
         .order_by("created_at", "id")
     )
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    average: Decimal | None  # one decimal place; None when nobody rated yet
+    count: int
+
+
+def technician_rating_summary(technician) -> RatingSummary:
+    """The average stars and number of ratings of the jobs ``technician`` holds
+    (one aggregate query)."""
+    row = Rating.objects.filter(ticket__technician=technician).aggregate(
+        average=Avg("stars"), count=Count("id")
+    )
+    if not row["count"]:
+        return RatingSummary(average=None, count=0)
+    average = Decimal(str(row["average"])).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return RatingSummary(average=average, count=row["count"])

@@ -15,6 +15,7 @@ from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.dispatch.appointments import bookable_slots
 from baoxiu.dispatch.assignment import ticket_eta
+from baoxiu.dispatch.selectors import technician_approximate_position
 from baoxiu.feedback.services import appointment_change_by_customer
 from baoxiu.privacy.notice import NOTICE_VERSION
 from baoxiu.tickets.choices import TicketChannel
@@ -94,6 +95,7 @@ def track(request, code, token):
         "ticket": ticket,
         "events": ticket_public_timeline(ticket),
         "eta": ticket_eta(ticket),
+        "position": technician_approximate_position(ticket),
         "slots": bookable_slots(ticket),
     }
     template = "portal/_track_status.html" if request.htmx else "portal/track.html"

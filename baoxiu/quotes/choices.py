@@ -7,6 +7,9 @@ class QuoteStatus(models.TextChoices):
     APPROVED = "approved", _("客户已同意")
     REJECTED = "rejected", _("客户已拒绝")
     SUPERSEDED = "superseded", _("已被新报价取代")
+    # The ticket was reopened: this version no longer allows work; the next
+    # visit needs a new quote and the customer's approval (even at ¥0).
+    REOPENED = "reopened", _("工单重开，需重新报价")
 
 
 class DecisionChannel(models.TextChoices):

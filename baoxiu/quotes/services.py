@@ -9,12 +9,14 @@ approval again. Work starts and completes only on an approved latest version
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from baoxiu.areas import resolver
 from baoxiu.core.crypto import keyring
@@ -22,10 +24,12 @@ from baoxiu.core.errors import (
     ConcurrentUpdate,
     IllegalTransition,
     PermissionDenied,
+    RateLimited,
     ValidationFailed,
 )
 from baoxiu.core.otp import otp_issue, otp_verify
 from baoxiu.core.queue import enqueue
+from baoxiu.core.ratelimit import allow
 from baoxiu.notifications.models import Notification
 from baoxiu.pricing.calculator import (
     Calculation,
@@ -41,13 +45,18 @@ from baoxiu.quotes.choices import DecisionChannel, PaymentMethod, QuoteStatus
 from baoxiu.quotes.models import Payment, Quote, QuoteLine, TicketLock
 from baoxiu.quotes.payments import payment_provider
 from baoxiu.quotes.payments.base import PaymentFailed
-from baoxiu.tickets.choices import TicketStatus
+from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket
+from baoxiu.tickets.services import ticket_event_record
 
 OTP_PURPOSE = "quote_decision"
 OTP_SEAL_CONTEXT = "quotes.sms.code"
 QUOTABLE = (TicketStatus.ON_SITE, TicketStatus.IN_PROGRESS)
 MAX_REASON = 300
+# Each resend texts the customer: at most this many per ticket per hour
+# (the code sent with a new version does not count).
+CODE_RESENDS_PER_HOUR = 3
+CUSTOMER_LABEL = _l("客户")
 
 
 def otp_subject(quote: Quote) -> str:
@@ -158,7 +167,11 @@ def quote_submit(*, ticket: Ticket, actor, requests: list[LineRequest], reason: 
     if len(reason) > MAX_REASON:
         raise ValidationFailed(_("原因不能超过300个字。"), code="reason_too_long")
     previous = latest_quote(ticket)
-    if previous is not None and Payment.objects.filter(ticket=ticket).exists():
+    if (
+        previous is not None
+        and previous.is_approved
+        and Payment.objects.filter(quote=previous).exists()
+    ):
         raise IllegalTransition(_("已收款的工单不能再改报价。"), code="already_paid")
     if previous is not None and not reason:
         raise ValidationFailed(_("修改报价须填写原因，并由客户重新确认。"), code="reason_required")
@@ -206,10 +219,28 @@ def quote_submit(*, ticket: Ticket, actor, requests: list[LineRequest], reason: 
                 )
                 for i, line in enumerate(calc.lines, start=1)
             )
+            ticket_event_record(
+                ticket=ticket,
+                event_type=EventType.QUOTE_SUBMITTED,
+                actor=actor,
+                note=_("第%(n)d版，合计¥%(total)s，客户应付¥%(pay)s")
+                % {"n": number, "total": quote.total, "pay": quote.customer_total},
+                data=_quote_data(quote),
+                now=now,
+            )
             _code_send(quote)
     except IntegrityError as exc:
         raise ConcurrentUpdate(_("报价已被更新，请刷新后重试。")) from exc
     return quote
+
+
+def _quote_data(quote: Quote) -> dict:
+    """What a quote's timeline line carries (no personal data: shown to the customer)."""
+    return {
+        "quote_number": quote.number,
+        "total": str(quote.total),
+        "customer_total": str(quote.customer_total),
+    }
 
 
 def _code_send(quote: Quote) -> None:
@@ -232,9 +263,24 @@ def _code_send(quote: Quote) -> None:
 
 
 def quote_code_resend(*, quote: Quote, actor) -> None:
-    """Send the customer a new code for the pending latest version (old codes die)."""
+    """Send the customer a new code for the pending latest version (old codes die).
+
+    Each resend texts the customer, so at most ``CODE_RESENDS_PER_HOUR`` per
+    ticket per hour; beyond that RateLimited (429) and nothing is sent.
+    """
     _require_own_job(quote.ticket, actor)
     _require_open_latest(quote)
+    if not allow(
+        "quotes.code_resend",
+        str(quote.ticket_id),
+        limit=CODE_RESENDS_PER_HOUR,
+        window=timedelta(hours=1),
+    ):
+        raise RateLimited(
+            _("验证码已重发%(n)d次，请1小时后再试，或请客户在查询页直接确认报价。")
+            % {"n": CODE_RESENDS_PER_HOUR},
+            code="code_resend_limited",
+        )
     with transaction.atomic():
         _code_send(quote)
 
@@ -269,6 +315,21 @@ def quote_decide(*, quote: Quote, approve: bool, via: str, code: str = "", actor
         )
         if not won:
             raise ConcurrentUpdate(_("该报价已被处理，请刷新。"))
+        ticket_event_record(
+            ticket=quote.ticket,
+            event_type=EventType.QUOTE_APPROVED if approve else EventType.QUOTE_REJECTED,
+            actor=actor,
+            # The decision is the customer's; by code the technician typed it in.
+            actor_label="" if via == DecisionChannel.CODE else str(CUSTOMER_LABEL),
+            note=_("第%(n)d版，客户应付¥%(pay)s（%(via)s）")
+            % {
+                "n": quote.number,
+                "pay": quote.customer_total,
+                "via": DecisionChannel(via).label,
+            },
+            data={**_quote_data(quote), "via": via},
+            now=now,
+        )
     quote.refresh_from_db()
     return quote
 
@@ -326,6 +387,23 @@ def payment_record(*, ticket: Ticket, request: PaymentRequest, actor) -> Payment
                 provider_reference=result.reference,
                 recorded_by=actor,
             )
+            ticket_event_record(
+                ticket=ticket,
+                event_type=EventType.PAYMENT_RECORDED,
+                actor=actor,
+                note=_("¥%(amount)s，%(method)s（第%(n)d版报价）")
+                % {
+                    "amount": payment.amount,
+                    "method": PaymentMethod(payment.method).label,
+                    "n": quote.number,
+                },
+                data={
+                    "quote_number": quote.number,
+                    "amount": str(payment.amount),
+                    "method": payment.method,
+                },
+                now=payment.paid_at,
+            )
     except IntegrityError as exc:
         raise IllegalTransition(_("该工单已收款。"), code="already_paid") from exc
     return payment
@@ -366,3 +444,28 @@ def quote_code_deliver(*, notification_id: int, quote_id: int, sealed_code: str)
     Notification.objects.filter(pk=notification.pk).update(
         state=DeliveryState.SENT, provider_message_id=result.message_id, sent_at=timezone.now()
     )
+
+
+def quotes_void_on_reopen(*, ticket: Ticket, actor=None) -> int:
+    """A reopened ticket goes back to work on a new approval: its open version
+    (pending, or approved whether paid or not) no longer allows work.
+
+    The next visit quotes again, even a ¥0 warranty re-visit, and the customer
+    approves it. Runs inside the reopen transition. Returns the versions changed.
+    """
+    quote = latest_quote(ticket)
+    if quote is None or quote.status not in (QuoteStatus.PENDING, QuoteStatus.APPROVED):
+        return 0
+    changed = Quote.objects.filter(
+        pk=quote.pk, status__in=(QuoteStatus.PENDING, QuoteStatus.APPROVED)
+    ).update(status=QuoteStatus.REOPENED)
+    if changed:
+        ticket_event_record(
+            ticket=ticket,
+            event_type=EventType.QUOTE_VOIDED,
+            actor=actor,
+            note=_("工单重开，第%(n)d版报价不再有效，重新上门须重新报价并经客户同意。")
+            % {"n": quote.number},
+            data=_quote_data(quote),
+        )
+    return changed

@@ -79,6 +79,14 @@ class TechnicianPublicOut(Schema):
     name: str = Field(..., description="师傅姓名")
     certificate_no: str = Field(..., description="上岗证编号，可用于核验身份")
     outlet: str
+    rating_average: str | None = Field(None, description="平均评分（1–5，一位小数），无评价为空")
+    rating_count: int = Field(0, description="评价条数")
+
+
+class PositionOut(Schema):
+    distance_km: str = Field(..., description="距客户地址的大致距离（按0.5公里取整）")
+    direction: str = Field(..., description="相对客户地址的方位（八方位）")
+    minutes_ago: int
 
 
 class TimelineEntryOut(Schema):
@@ -99,6 +107,10 @@ class TicketTrackOut(Schema):
     customer_name: str
     customer_phone: str
     technician: TechnicianPublicOut | None
+    eta: datetime | None = Field(None, description="预计到达时间（派单后、到达前）")
+    technician_position: PositionOut | None = Field(
+        None, description="师傅在路上时的大致位置（不含坐标）"
+    )
     created_at: datetime
     timeline: list[TimelineEntryOut]
 
@@ -460,7 +472,14 @@ def _timeline_entry(event) -> dict:
 
 
 def _track_out(ticket: Ticket) -> dict:
+    from baoxiu.dispatch.assignment import ticket_eta
+    from baoxiu.dispatch.selectors import technician_approximate_position
+    from baoxiu.feedback.selectors import technician_rating_summary
+
     tech = ticket.technician
+    rating = technician_rating_summary(tech) if tech else None
+    position = technician_approximate_position(ticket)
+    eta = ticket_eta(ticket)
     return {
         **_common_fields(ticket),
         # The customer checks the person at the door against this card: the
@@ -471,8 +490,20 @@ def _track_out(ticket: Ticket) -> dict:
                 "name": tech.name,
                 "certificate_no": tech.certificate_no,
                 "outlet": tech.outlet.name,
+                "rating_average": str(rating.average) if rating.average is not None else None,
+                "rating_count": rating.count,
             }
             if tech
+            else None
+        ),
+        "eta": _local(eta) if eta else None,
+        "technician_position": (
+            {
+                "distance_km": str(position.distance_km),
+                "direction": position.direction,
+                "minutes_ago": position.minutes_ago,
+            }
+            if position
             else None
         ),
         # Internal notes and who acted stay with staff.

@@ -65,6 +65,12 @@ class EventType(models.TextChoices):
     REVIEWED = "reviewed", _("完工审核通过")
     COMPLAINT = "complaint", _("客户投诉")
     RATED = "rated", _("客户评价")
+    # Quotes and payment (baoxiu.quotes), written by ticket_event_record.
+    QUOTE_SUBMITTED = "quote_submitted", _("师傅提交报价")
+    QUOTE_APPROVED = "quote_approved", _("客户同意报价")
+    QUOTE_REJECTED = "quote_rejected", _("客户拒绝报价")
+    QUOTE_VOIDED = "quote_voided", _("原报价作废，需重新报价")
+    PAYMENT_RECORDED = "payment_recorded", _("已收款")
 
 
 # Event types recorded without a status change; ticket_transition never writes them.
@@ -76,4 +82,14 @@ NOTE_EVENTS = (
     EventType.TRACKING_RESET,
     EventType.REVIEW_REQUIRED,
     EventType.REVIEWED,
+)
+
+# Lines without a status change that the customer also sees on the public
+# timeline (written by ticket_event_record; notes carry no personal data).
+PUBLIC_NOTE_EVENTS = (
+    EventType.QUOTE_SUBMITTED,
+    EventType.QUOTE_APPROVED,
+    EventType.QUOTE_REJECTED,
+    EventType.QUOTE_VOIDED,
+    EventType.PAYMENT_RECORDED,
 )

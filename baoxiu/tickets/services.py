@@ -24,7 +24,13 @@ from baoxiu.core.errors import (
 from baoxiu.core.queue import enqueue
 from baoxiu.core.validators import normalize_mobile
 from baoxiu.customers.services import address_create, customer_get_or_create
-from baoxiu.tickets.choices import NOTE_EVENTS, EventType, TicketChannel, TicketStatus
+from baoxiu.tickets.choices import (
+    NOTE_EVENTS,
+    PUBLIC_NOTE_EVENTS,
+    EventType,
+    TicketChannel,
+    TicketStatus,
+)
 from baoxiu.tickets.models import IdempotencyRecord, Ticket, TicketCodeSequence, TicketEvent
 
 MAX_DESCRIPTION = 1000
@@ -246,20 +252,25 @@ def ticket_event_record(
     note: str = "",
     data: dict | None = None,
     now: datetime | None = None,
+    actor=None,
+    actor_label: str = "",
 ) -> TicketEvent:
-    """Add a line to the timeline that is not a status change (an SLA warning or breach).
+    """Add a line to the timeline that is not a status change (an SLA warning or
+    breach, a quote or payment).
 
-    Precondition: ``event_type`` is one of ``NOTE_EVENTS``; status changes go through
-    ``ticket_transition``. The event is written by the system, in the caller's
-    transaction; no notification is owed for it.
+    Precondition: ``event_type`` is one of ``NOTE_EVENTS`` (staff only) or
+    ``PUBLIC_NOTE_EVENTS`` (the customer sees them too); status changes go through
+    ``ticket_transition``. The event is written by ``actor`` (None: the system,
+    or who ``actor_label`` names), in the caller's transaction; no notification
+    is owed for it.
     """
-    if event_type not in NOTE_EVENTS:
+    if event_type not in NOTE_EVENTS and event_type not in PUBLIC_NOTE_EVENTS:
         raise ValueError(f"{event_type!r} is a status change; use ticket_transition")
     return TicketEvent.objects.create(
         ticket=ticket,
         type=event_type,
-        actor=None,
-        actor_label=_("系统"),
+        actor=actor,
+        actor_label=actor_label or (str(actor) if actor else _("系统")),
         note=note[:500],  # from/to status left empty: nothing changed
         data=data or {},
         created_at=now or timezone.now(),

@@ -84,7 +84,7 @@ def test_report_assign_complete_and_track(live_server, new_page, fault_type, tec
 
     customer.goto(tracking_url)
     expect(customer.get_by_test_id("ticket-status")).to_have_text("已完工")
-    expect(customer.get_by_test_id("timeline").locator("li")).to_have_count(8)
+    expect(customer.get_by_test_id("timeline").locator("li")).to_have_count(10)
     timeline = customer.get_by_test_id("timeline").inner_text()
     for label in [
         "工单已创建",
@@ -93,6 +93,8 @@ def test_report_assign_complete_and_track(live_server, new_page, fault_type, tec
         "师傅接单",
         "师傅出发",
         "师傅到达",
+        "师傅提交报价",
+        "客户同意报价",
         "开始维修",
         "维修完成",
     ]:

@@ -38,6 +38,7 @@ def test_openapi_lists_every_path(client):
         "/api/v1/staff/tickets/{code}/photos",
         "/api/v1/staff/tickets/{code}/parts",
         "/api/v1/staff/tickets/{code}/completion-code",
+        "/api/v1/staff/tickets/{code}/completion-signature",
         "/api/v1/staff/tickets/{code}/review",
         "/api/v1/staff/tickets/{code}/lock-opening",
         "/api/v1/staff/tickets/{code}/lock-opening/residence-proof",

@@ -43,7 +43,10 @@ def test_assigned_technician_card_shows_name_and_certificate(client, assigned_ti
         "name": "李师傅",
         "certificate_no": technician.certificate_no,
         "outlet": technician.outlet.name,
+        "rating_average": None,
+        "rating_count": 0,
     }
+    assert body["technician_position"] is None
     assert [e["type"] for e in body["timeline"]] == ["created", "assigned"]
     # Who acted and internal notes stay with staff.
     assert set(body["timeline"][1]) == {"type", "label", "at", "from_status", "to_status"}

@@ -16,6 +16,7 @@ from baoxiu.dispatch.choices import ClockKind
 from baoxiu.dispatch.models import SlaClock, SlotLoad
 from baoxiu.tickets.choices import EventType
 from baoxiu.tickets.models import Ticket
+from baoxiu.tickets.transitions import ticket_transition
 from tests.factories import FaultTypeFactory, OutletFactory, TechnicianFactory, make_ticket
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -167,3 +168,52 @@ def test_slots_and_booking_through_the_api(client, one_technician, two_hour_faul
     )
     assert (wrong.status_code, wrong.json()["code"]) == (422, "invalid_slot")
     assert client.get(f"{base}/slots", {"token": "wrong"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_desk_cancel_gives_the_window_back(one_technician, two_hour_fault, dispatcher):
+    ticket = make_ticket(fault_type=two_hour_fault)
+    nine = MONDAY.replace(hour=9)
+    ticket = appointment_book(ticket=ticket, start=nine, now=MONDAY)
+    other = make_ticket(fault_type=two_hour_fault, phone="13900000003")
+    assert appointment_slots(ticket=other, now=MONDAY)[0].available is False
+
+    ticket_transition(ticket=ticket, action="cancel", actor=dispatcher, note="客户不修了")
+
+    assert SlotLoad.objects.get(starts_at=nine).booked_minutes == 0
+    assert appointment_slots(ticket=other, now=MONDAY)[0].available is True
+    booked = appointment_book(ticket=other, start=nine, now=MONDAY)
+    assert booked.appointment_start == nine
+    assert SlotLoad.objects.get(starts_at=nine).booked_minutes == 90
+
+
+@pytest.mark.django_db
+def test_refused_cancel_keeps_the_booking(one_technician, two_hour_fault, dispatcher):
+    ticket = make_ticket(fault_type=two_hour_fault)
+    nine = MONDAY.replace(hour=9)
+    ticket = appointment_book(ticket=ticket, start=nine, now=MONDAY)
+
+    with pytest.raises(ValidationFailed):
+        ticket_transition(ticket=ticket, action="cancel", actor=dispatcher, note="")
+
+    assert SlotLoad.objects.get(starts_at=nine).booked_minutes == 90
+
+
+@pytest.mark.django_db
+def test_customer_cancel_on_the_tracking_link_gives_the_window_back(
+    client, one_technician, two_hour_fault
+):
+    ticket = make_ticket(fault_type=two_hour_fault)
+    start = next(s for s in appointment_slots(ticket=ticket) if s.available).start
+    appointment_book(ticket=ticket, start=start)
+    assert SlotLoad.objects.get(starts_at=start).booked_minutes == 90
+
+    response = client.post(
+        f"/t/{ticket.code}/{ticket.tracking_token}/cancel/", {"reason": "锁自己好了"}
+    )
+
+    assert response.status_code == 302
+    assert Ticket.objects.get(pk=ticket.pk).status == "cancelled"
+    assert SlotLoad.objects.get(starts_at=start).booked_minutes == 0
+    other = make_ticket(fault_type=two_hour_fault, phone="13900000004")
+    assert next(s for s in appointment_slots(ticket=other) if s.start == start).available

@@ -28,7 +28,9 @@ def ticket_chat(context, ticket):
 
 @register.inclusion_tag("support/_technician_card.html")
 def technician_card(technician):
-    return {"technician": technician}
+    from baoxiu.feedback.selectors import technician_rating_summary
+
+    return {"technician": technician, "rating": technician_rating_summary(technician)}
 
 
 @register.inclusion_tag("support/_ticket_support.html")

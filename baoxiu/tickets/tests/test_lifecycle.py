@@ -119,6 +119,8 @@ def test_happy_path_timeline(fault_type, technician, dispatcher):
         EventType.ACCEPTED,
         EventType.EN_ROUTE,
         EventType.ON_SITE,
+        EventType.QUOTE_SUBMITTED,
+        EventType.QUOTE_APPROVED,
         EventType.WORK_STARTED,
         EventType.CUSTOMER_CONFIRMED,
         EventType.COMPLETED,
