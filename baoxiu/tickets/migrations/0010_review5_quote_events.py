@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0007_evidence_event_types'),
+        ('tickets', '0009_ticket_tracking_retired_at'),
     ]
 
     operations = [
