@@ -11,12 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import (
-    DISPATCH_ROLES,
-    STAFF_ROLES,
-    TICKET_DESK_ROLES,
-    role_required,
-)
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.areas.selectors import ticket_in_service_area
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.dispatch.board import board_for
@@ -44,7 +39,7 @@ HOME_BY_ROLE = {
 }
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("console.home")
 def home(request):
     return redirect(HOME_BY_ROLE.get(request.user.role, "console:tickets"))
 
@@ -56,7 +51,7 @@ def _access(request, code):
         raise Http404(exc.message) from exc
 
 
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("ticket.list")
 def tickets(request):
     filters = TicketFilters(
         status=request.GET.get("status", ""),
@@ -70,7 +65,7 @@ def tickets(request):
     return render(request, template, context)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("ticket.view")
 def ticket_detail(request, code, revealed=None):
     ticket = _access(request, code)
     context = {
@@ -89,7 +84,7 @@ def ticket_detail(request, code, revealed=None):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@permission_required("ticket.reveal_contact")
 def ticket_reveal(request, code):
     """Show the customer's contact in full on this response only, after recording why."""
     ticket = _access(request, code)
@@ -109,7 +104,7 @@ def ticket_reveal(request, code):
 
 
 @require_POST
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("ticket.tracking_reset")
 def ticket_tracking_reset_view(request, code):
     ticket = _access(request, code)
     try:
@@ -121,7 +116,7 @@ def ticket_tracking_reset_view(request, code):
     return redirect("console:ticket_detail", code=code)
 
 
-@role_required(Role.OPERATIONS, Role.ADMIN)
+@permission_required("audit.search")
 def audit_log(request):
     entries = audit_search(
         actor=request.GET.get("actor", "")[:150], ticket_code=request.GET.get("ticket", "")[:20]
@@ -130,7 +125,7 @@ def audit_log(request):
     return render(request, "console/audit.html", {"page": page})
 
 
-@role_required(Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
+@permission_required("ticket.create")
 def ticket_new(request):
     form = TicketReportForm(request.POST or None)
     form.fields["consent"].label = _("已向来电客户告知《个人信息保护说明》并获同意")
@@ -155,7 +150,7 @@ def ticket_new(request):
     return render(request, "console/ticket_new.html", {"form": form}, status=status)
 
 
-@role_required(*DISPATCH_ROLES)
+@permission_required("dispatch.board")
 def dispatch(request):
     """The dispatcher board; htmx refreshes its body every 5 seconds."""
     area = request.GET.get("area", "")
@@ -165,7 +160,7 @@ def dispatch(request):
 
 
 @require_POST
-@role_required(*DISPATCH_ROLES)
+@permission_required("dispatch.alert_ack")
 def alert_acknowledge(request, pk):
     alert = alerts_open().filter(pk=pk).first()
     if alert is None:
@@ -175,7 +170,7 @@ def alert_acknowledge(request, pk):
     return redirect(next_url) if next_url else redirect("console:dispatch")
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("job.list")
 def my_jobs(request):
     jobs = [
         (job, actions_available(request.user, job))
@@ -186,7 +181,7 @@ def my_jobs(request):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("job.location")
 def my_location(request):
     """Position from the technician's phone, sent by technician.js while en route.
 
@@ -213,7 +208,7 @@ def my_location(request):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@permission_required("ticket.act")
 def ticket_action(request, code):
     ticket = _access(request, code)
     action = request.POST.get("action", "")

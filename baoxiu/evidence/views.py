@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import STAFF_ROLES, TICKET_DESK_ROLES, role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.evidence.files import private_file_response
@@ -48,7 +47,7 @@ def _tracked_ticket(code, token):
         raise Http404(exc.message) from exc
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("evidence.record")
 def job_evidence(request, code, photo_form=None, part_form=None, code_form=None, status=200):
     """The technician's on-site page for one job: photos, parts, the customer's code."""
     ticket = _staff_ticket(request, code)
@@ -68,7 +67,7 @@ def job_evidence(request, code, photo_form=None, part_form=None, code_form=None,
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("evidence.record")
 def job_photo_upload(request, code):
     ticket = _staff_ticket(request, code)
     form = PhotoForm(request.POST, request.FILES)
@@ -90,7 +89,7 @@ def job_photo_upload(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("evidence.record")
 def job_part_record(request, code):
     ticket = _staff_ticket(request, code)
     form = PartForm(request.POST)
@@ -106,7 +105,7 @@ def job_part_record(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("completion.code_enter")
 def job_code_enter(request, code):
     ticket = _staff_ticket(request, code)
     form = CompletionCodeForm(request.POST)
@@ -124,7 +123,7 @@ def job_code_enter(request, code):
 
 
 @require_POST
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("completion.review")
 def review_resolve(request, code):
     ticket = _staff_ticket(request, code)
     form = ReviewForm(request.POST)
@@ -139,7 +138,7 @@ def review_resolve(request, code):
     return redirect("console:ticket_detail", code=code)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("photo.view")
 def staff_photo(request, code, photo_id):
     ticket = _staff_ticket(request, code)
     photo = photos_for(ticket).filter(pk=photo_id).first()
