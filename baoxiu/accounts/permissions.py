@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from ninja.signature.utils import get_typed_signature
 
 from baoxiu.accounts.matrix import MATRIX, may, roles_for
 from baoxiu.core import errors
@@ -60,6 +61,9 @@ def api_permission(action: str):
             require(request.auth, action)
             return operation(request, *args, **kwargs)
 
+        # ninja reads the parameters' types from the function it is given; the
+        # operation's string annotations resolve only in its own module.
+        wrapped.__signature__ = get_typed_signature(operation)
         wrapped.permission_action = action
         return wrapped
 
