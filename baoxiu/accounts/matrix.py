@@ -153,17 +153,16 @@ MATRIX: dict[str, dict[str, Scope]] = {
 def scope_for(user, action: str) -> Scope | None:
     """The scope within which ``user`` may perform ``action``; None: not at all.
 
-    A superuser counts as an administrator. An inactive or anonymous user has
-    no staff scope (public actions aside).
+    A superuser counts as an administrator (so not as a technician). An
+    inactive or anonymous user has no staff scope (public actions aside).
     """
     row = MATRIX[action]
     if ANYONE in row:
         return row[ANYONE]
     if not (user is not None and user.is_authenticated and user.is_active):
         return None
-    if user.is_superuser:
-        return Scope.ALL if any(role in row for role in Role.values) else None
-    return row.get(user.role)
+    # A superuser is an administrator, whatever role is on the account.
+    return row.get(Role.ADMIN.value if user.is_superuser else user.role)
 
 
 def may(user, action: str) -> bool:

@@ -24,6 +24,7 @@ from baoxiu.tickets.forms import TicketReportForm
 from baoxiu.tickets.selectors import (
     TicketFilters,
     access_ticket,
+    tickets_in_scope,
     jobs_for_technician,
     ticket_list,
     ticket_timeline,
@@ -162,7 +163,9 @@ def dispatch(request):
 @require_POST
 @permission_required("dispatch.alert_ack")
 def alert_acknowledge(request, pk):
-    alert = alerts_open().filter(pk=pk).first()
+    alert = (
+        alerts_open().filter(pk=pk, ticket__in=tickets_in_scope(request.user, "dispatch.alert_ack"))
+    ).first()
     if alert is None:
         raise Http404
     dispatch_alert_acknowledge(alert=alert, user=request.user)
