@@ -20,6 +20,7 @@ class User(AbstractUser):
         max_length=12,
         blank=True,
         default="",
+        db_default="",
         help_text=_("行政区划代码前缀，如 11（北京）、4403（深圳）；留空表示全部区域。"),
     )
 

@@ -24,10 +24,10 @@ from baoxiu.tickets.forms import TicketReportForm
 from baoxiu.tickets.selectors import (
     TicketFilters,
     access_ticket,
-    tickets_in_scope,
     jobs_for_technician,
     ticket_list,
     ticket_timeline,
+    tickets_in_scope,
 )
 from baoxiu.tickets.services import ticket_create, ticket_tracking_reset
 from baoxiu.tickets.transitions import actions_available, can_perform, ticket_transition
