@@ -84,3 +84,24 @@ def test_an_outlet_manager_sees_only_their_outlets_tickets(world):
     assert world.ids["code_a"] in codes and world.ids["code_b"] not in codes
     url = reverse("console:ticket_detail", kwargs={"code": world.ids["code_b"]})
     assert client.get(url).status_code == 404
+
+
+def test_a_locks_history_shows_only_tickets_in_scope(world):
+    """A hole closed by the matrix: outlet managers saw every outlet's history of a lock."""
+    from baoxiu.pricing.models import LockSerial
+    from baoxiu.quotes.services import ticket_serial_link
+    from tests.factories import LockModelFactory
+
+    LockSerial.objects.create(serial="SN-PERM-B", lock_model=LockModelFactory())
+    ticket_b = Ticket.objects.get(code=world.ids["code_b"])
+    ticket_serial_link(ticket=ticket_b, serial="SN-PERM-B", actor=world.users["tech_b"])
+    url = reverse("quotes:serial_history") + "?serial=SN-PERM-B"
+    for actor, sees in [
+        ("manager_a", False),
+        ("tech_a", False),
+        ("tech_b", True),
+        ("operations", True),
+    ]:
+        response = world.client(actor).get(url)
+        assert response.status_code == 200
+        assert (world.ids["code_b"] in response.content.decode()) is sees, actor
