@@ -1,7 +1,8 @@
 """The one place where a ticket's status changes.
 
 ``ALLOWED_TRANSITIONS`` is the explicit map of legal moves; ``ACTIONS`` names
-each move, who may make it and what else it changes. ``ticket_transition``
+each move and what else it changes; who may make it, on which tickets, is the
+permission matrix's ``ticket.transition.<action>`` row (``baoxiu.accounts.matrix``). ``ticket_transition``
 checks both, then writes with a conditional UPDATE on ``version`` so that of
 two concurrent changes to one ticket exactly one wins, and records a
 ``TicketEvent`` in the same transaction.
