@@ -153,16 +153,19 @@ MATRIX: dict[str, dict[str, Scope]] = {
 def scope_for(user, action: str) -> Scope | None:
     """The scope within which ``user`` may perform ``action``; None: not at all.
 
-    A superuser counts as an administrator (so not as a technician). An
-    inactive or anonymous user has no staff scope (public actions aside).
+    A superuser has every staff scope, on everything. An inactive or
+    anonymous user has no staff scope (public actions aside).
     """
     row = MATRIX[action]
     if ANYONE in row:
         return row[ANYONE]
     if not (user is not None and user.is_authenticated and user.is_active):
         return None
-    # A superuser is an administrator, whatever role is on the account.
-    return row.get(Role.ADMIN.value if user.is_superuser else user.role)
+    if user.is_superuser:
+        # A superuser may act in every staff row (e.g. repair a stuck job on a
+        # technician's behalf), on everything; never as a customer.
+        return Scope.ALL if any(role in row for role in Role.values) else None
+    return row.get(user.role)
 
 
 def may(user, action: str) -> bool:

@@ -2,8 +2,8 @@
 
 ``ALLOWED_TRANSITIONS`` is the explicit map of legal moves; ``ACTIONS`` names
 each move and what else it changes; who may make it, on which tickets, is the
-permission matrix's ``ticket.transition.<action>`` row (``baoxiu.accounts.matrix``). ``ticket_transition``
-checks both, then writes with a conditional UPDATE on ``version`` so that of
+permission matrix's ``ticket.transition.<action>`` row (``baoxiu.accounts.matrix``).
+``ticket_transition`` checks both, then writes with a conditional UPDATE on ``version`` so that of
 two concurrent changes to one ticket exactly one wins, and records a
 ``TicketEvent`` in the same transaction.
 """

@@ -44,10 +44,13 @@ def test_an_inactive_or_anonymous_user_has_no_staff_scope(world):
             assert scope_for(None, action) is None, action
 
 
-def test_a_superuser_is_an_administrator_not_a_technician(world):
-    boss = UserFactory(username="boss", role="technician", is_superuser=True)
+def test_a_superuser_has_every_staff_scope_but_no_customers(world):
+    boss = UserFactory(username="boss", role="agent", is_superuser=True)
     assert scope_for(boss, "ticket.view") == Scope.ALL
-    assert scope_for(boss, "quote.submit") is None
+    assert scope_for(boss, "quote.submit") == Scope.ALL
+    assert scope_for(boss, "quote.decide") is None
+    plain_admin = UserFactory(username="plain_admin", role="admin")
+    assert scope_for(plain_admin, "quote.submit") is None
 
 
 def test_a_region_limits_what_agents_and_dispatchers_see(world):
