@@ -6,9 +6,11 @@ from baoxiu.accounts.models import ApiToken, OfficialChannel, Organisation, User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "role", "is_active")
+    list_display = ("username", "display_name", "role", "region", "is_active")
     list_filter = ("role", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("baoxiu", {"fields": ("role", "display_name")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("baoxiu", {"fields": ("role", "display_name", "region")}),
+    )
 
 
 class OfficialChannelInline(admin.TabularInline):

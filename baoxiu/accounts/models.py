@@ -13,6 +13,16 @@ class User(AbstractUser):
 
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.AGENT)
     display_name = models.CharField(_("显示名称"), max_length=50, blank=True, default="")
+    # Agents and dispatchers with a region see only tickets whose address's
+    # division code starts with it (baoxiu.accounts.matrix, Scope.REGION).
+    region = models.CharField(
+        _("负责区域"),
+        max_length=12,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("行政区划代码前缀，如 11（北京）、4403（深圳）；留空表示全部区域。"),
+    )
 
     class Meta:
         verbose_name = _("员工账号")

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 
+from baoxiu.accounts.matrix import may
 from baoxiu.accounts.models import User
 from baoxiu.accounts.selectors import user_for_api_token
 
@@ -21,7 +22,9 @@ class ApiTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token:
             return None
-        return user_for_api_token(token)
+        user = user_for_api_token(token)
+        # Only an account the permission matrix knows as staff is a caller at all.
+        return user if may(user, "console.home") else None
 
 
 class StaffSessionAuth(SessionAuth):
@@ -31,7 +34,7 @@ class StaffSessionAuth(SessionAuth):
 
     def __call__(self, request: HttpRequest) -> User | None:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        if user is None or not may(user, "console.home"):
             return None
         return super().__call__(request)
 

@@ -5,19 +5,15 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.areas.forms import CoverageImportForm
 from baoxiu.areas.models import Division
 from baoxiu.areas.selectors import coverage_report, division_children
 from baoxiu.areas.services import coverage_import, coverage_preview
 from baoxiu.core.errors import DomainError
 
-AREA_ROLES = (Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
-COVERAGE_ROLES = (Role.OPERATIONS, Role.ADMIN)
 
-
-@role_required(*AREA_ROLES)
+@permission_required("areas.browse")
 def division_browse(request, code=None):
     current = None
     if code:
@@ -33,7 +29,7 @@ def division_browse(request, code=None):
     return render(request, "areas/browse.html", context)
 
 
-@role_required(*COVERAGE_ROLES)
+@permission_required("coverage.view")
 def coverage_overview(request):
     rows = list(coverage_report())
     uncovered = [row for row in rows if row.technician_count == 0]
@@ -41,7 +37,7 @@ def coverage_overview(request):
     return render(request, "areas/coverage.html", context)
 
 
-@role_required(*COVERAGE_ROLES)
+@permission_required("coverage.import")
 def coverage_import_page(request):
     form = CoverageImportForm(request.POST or None, request.FILES or None)
     preview = None
@@ -77,7 +73,7 @@ def coverage_import_page(request):
     return render(request, "areas/coverage_import.html", context, status=status)
 
 
-@role_required(*COVERAGE_ROLES)
+@permission_required("coverage.import")
 def coverage_import_result(request, pk):
     from baoxiu.areas.models import CoverageImport
 

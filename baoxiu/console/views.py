@@ -11,12 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import (
-    DISPATCH_ROLES,
-    STAFF_ROLES,
-    TICKET_DESK_ROLES,
-    role_required,
-)
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.areas.selectors import ticket_in_service_area
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.dispatch.board import board_for
@@ -32,6 +27,7 @@ from baoxiu.tickets.selectors import (
     jobs_for_technician,
     ticket_list,
     ticket_timeline,
+    tickets_in_scope,
 )
 from baoxiu.tickets.services import ticket_create, ticket_tracking_reset
 from baoxiu.tickets.transitions import actions_available, can_perform, ticket_transition
@@ -44,7 +40,7 @@ HOME_BY_ROLE = {
 }
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("console.home")
 def home(request):
     return redirect(HOME_BY_ROLE.get(request.user.role, "console:tickets"))
 
@@ -56,7 +52,7 @@ def _access(request, code):
         raise Http404(exc.message) from exc
 
 
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("ticket.list")
 def tickets(request):
     filters = TicketFilters(
         status=request.GET.get("status", ""),
@@ -70,7 +66,7 @@ def tickets(request):
     return render(request, template, context)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("ticket.view")
 def ticket_detail(request, code, revealed=None):
     ticket = _access(request, code)
     context = {
@@ -89,7 +85,7 @@ def ticket_detail(request, code, revealed=None):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@permission_required("ticket.reveal_contact")
 def ticket_reveal(request, code):
     """Show the customer's contact in full on this response only, after recording why."""
     ticket = _access(request, code)
@@ -109,7 +105,7 @@ def ticket_reveal(request, code):
 
 
 @require_POST
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("ticket.tracking_reset")
 def ticket_tracking_reset_view(request, code):
     ticket = _access(request, code)
     try:
@@ -121,7 +117,7 @@ def ticket_tracking_reset_view(request, code):
     return redirect("console:ticket_detail", code=code)
 
 
-@role_required(Role.OPERATIONS, Role.ADMIN)
+@permission_required("audit.search")
 def audit_log(request):
     entries = audit_search(
         actor=request.GET.get("actor", "")[:150], ticket_code=request.GET.get("ticket", "")[:20]
@@ -130,7 +126,7 @@ def audit_log(request):
     return render(request, "console/audit.html", {"page": page})
 
 
-@role_required(Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
+@permission_required("ticket.create")
 def ticket_new(request):
     form = TicketReportForm(request.POST or None)
     form.fields["consent"].label = _("已向来电客户告知《个人信息保护说明》并获同意")
@@ -155,7 +151,7 @@ def ticket_new(request):
     return render(request, "console/ticket_new.html", {"form": form}, status=status)
 
 
-@role_required(*DISPATCH_ROLES)
+@permission_required("dispatch.board")
 def dispatch(request):
     """The dispatcher board; htmx refreshes its body every 5 seconds."""
     area = request.GET.get("area", "")
@@ -165,9 +161,11 @@ def dispatch(request):
 
 
 @require_POST
-@role_required(*DISPATCH_ROLES)
+@permission_required("dispatch.alert_ack")
 def alert_acknowledge(request, pk):
-    alert = alerts_open().filter(pk=pk).first()
+    alert = (
+        alerts_open().filter(pk=pk, ticket__in=tickets_in_scope(request.user, "dispatch.alert_ack"))
+    ).first()
     if alert is None:
         raise Http404
     dispatch_alert_acknowledge(alert=alert, user=request.user)
@@ -189,7 +187,7 @@ def _jobs_signature(tickets) -> str:
     return "-".join(f"{t.pk}.{t.version}" for t in tickets) + f"-e{last_event or 0}"
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("job.list")
 def my_jobs(request):
     tickets = list(jobs_for_technician(user=request.user))
     signature = _jobs_signature(tickets)
@@ -203,7 +201,7 @@ def my_jobs(request):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("job.location")
 def my_location(request):
     """Position from the technician's phone, sent by technician.js while en route.
 
@@ -230,7 +228,7 @@ def my_location(request):
 
 
 @require_POST
-@role_required(*STAFF_ROLES)
+@permission_required("ticket.act")
 def ticket_action(request, code):
     ticket = _access(request, code)
     action = request.POST.get("action", "")

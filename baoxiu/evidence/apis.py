@@ -11,6 +11,7 @@ from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
+from baoxiu.accounts.permissions import api_permission
 from baoxiu.api.auth import staff_auth
 from baoxiu.api.schemas import error_responses
 from baoxiu.evidence.choices import OldPartFate, PhotoKind
@@ -150,6 +151,7 @@ class RatingOut(Schema):
     response={201: PhotoOut, **error_responses(401, 403, 404, 409, 413, 422)},
     summary="上传现场照片（维修前/维修后，multipart）",
 )
+@api_permission("evidence.record")
 def photo_upload_api(
     request, code: str, kind: Form[PhotoKind], photo: File[UploadedFile], caption: Form[str] = ""
 ):
@@ -163,6 +165,7 @@ def photo_upload_api(
     response={201: PartOut, **error_responses(401, 403, 404, 409, 415, 422)},
     summary="登记更换的配件",
 )
+@api_permission("evidence.record")
 def part_record_api(request, code: str, payload: PartIn):
     ticket = access_ticket(request.auth, code)
     part = part_record(ticket=ticket, actor=request.auth, **payload.dict())
@@ -174,6 +177,7 @@ def part_record_api(request, code: str, payload: PartIn):
     response={200: ConfirmationOut, **error_responses(401, 403, 404, 409, 415, 422, 429)},
     summary="录入客户完工码",
 )
+@api_permission("completion.code_enter")
 def completion_code_api(request, code: str, payload: CodeIn):
     ticket = access_ticket(request.auth, code)
     return completion_confirm_by_code(ticket=ticket, actor=request.auth, code=payload.code)
@@ -184,6 +188,7 @@ def completion_code_api(request, code: str, payload: CodeIn):
     response={200: ConfirmationOut, **error_responses(401, 403, 404, 409, 415, 422)},
     summary="客户现场签名确认完工",
 )
+@api_permission("completion.code_enter")
 def completion_signature_api(request, code: str, payload: SignatureIn):
     ticket = access_ticket(request.auth, code)
     return completion_confirm_by_signature(
@@ -196,6 +201,7 @@ def completion_signature_api(request, code: str, payload: SignatureIn):
     response={200: TicketStatusOut, **error_responses(401, 403, 404, 409, 415, 422)},
     summary="完工审核通过（无客户确认的完工）",
 )
+@api_permission("completion.review")
 def review_resolve_api(request, code: str, payload: NoteIn):
     ticket = access_ticket(request.auth, code)
     completion_review_resolve(ticket=ticket, actor=request.auth, note=payload.note)
@@ -207,6 +213,7 @@ def review_resolve_api(request, code: str, payload: NoteIn):
     response={200: LockOpeningOut, **error_responses(401, 403, 404, 409, 415, 422)},
     summary="填写开锁登记（仅开锁工单；身份证号须单独同意）",
 )
+@api_permission("lockopening.fill")
 def lock_opening_api(request, code: str, payload: LockOpeningIn):
     ticket = access_ticket(request.auth, code)
     record = lock_opening_record_save(ticket=ticket, actor=request.auth, **payload.dict())
@@ -218,6 +225,7 @@ def lock_opening_api(request, code: str, payload: LockOpeningIn):
     response={200: LockOpeningOut, **error_responses(401, 403, 404, 409, 413, 422)},
     summary="上传居住证明照片（multipart）",
 )
+@api_permission("lockopening.fill")
 def lock_opening_residence_api(request, code: str, photo: File[UploadedFile]):
     ticket = access_ticket(request.auth, code)
     record = lock_opening_record_save(ticket=ticket, actor=request.auth, residence_photo=photo)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import may
 from baoxiu.core.errors import IllegalTransition, PermissionDenied, RateLimited, ValidationFailed
 from baoxiu.core.ratelimit import allow
 from baoxiu.evidence.choices import ConfirmationMethod, OldPartFate, PhotoKind
@@ -28,7 +28,6 @@ from baoxiu.tickets.models import Ticket, TicketEvent
 RECORDABLE = (TicketStatus.ON_SITE, TicketStatus.IN_PROGRESS)
 MAX_PHOTOS_PER_TICKET = 20
 CODE_ATTEMPTS_PER_HOUR = 5
-DESK = (Role.AGENT, Role.DISPATCHER, Role.OUTLET_MANAGER, Role.OPERATIONS, Role.ADMIN)
 
 
 def is_own_job(user, ticket: Ticket) -> bool:
@@ -245,7 +244,7 @@ def completion_review_open(*, ticket: Ticket, reason: str) -> CompletionReview:
 def completion_review_resolve(*, ticket: Ticket, actor, note: str) -> CompletionReview:
     """Desk staff accept a completion that lacks the customer's confirmation
     (e.g. after calling the customer back). A note saying how is required."""
-    if actor is None or not actor.has_role(*DESK):
+    if not may(actor, "completion.review"):
         raise PermissionDenied(_("只有客服、调度或网点可以审核完工。"))
     note = (note or "").strip()
     if not note:

@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import STAFF_ROLES, TICKET_DESK_ROLES, role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.evidence.files import private_file_response
@@ -55,7 +54,7 @@ def _tracked_ticket(code, token):
         raise Http404(exc.message) from exc
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("evidence.record")
 def job_evidence(
     request,
     code,
@@ -84,7 +83,7 @@ def job_evidence(
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("evidence.record")
 def job_photo_upload(request, code):
     ticket = _staff_ticket(request, code)
     form = PhotoForm(request.POST, request.FILES)
@@ -106,7 +105,7 @@ def job_photo_upload(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("evidence.record")
 def job_part_record(request, code):
     ticket = _staff_ticket(request, code)
     form = PartForm(request.POST)
@@ -122,7 +121,7 @@ def job_part_record(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("completion.code_enter")
 def job_code_enter(request, code):
     ticket = _staff_ticket(request, code)
     form = CompletionCodeForm(request.POST)
@@ -140,7 +139,7 @@ def job_code_enter(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("completion.code_enter")
 def job_signature_enter(request, code):
     """The customer's signature on the technician's phone confirms completion."""
     ticket = _staff_ticket(request, code)
@@ -159,7 +158,7 @@ def job_signature_enter(request, code):
 
 
 @require_POST
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("completion.review")
 def review_resolve(request, code):
     ticket = _staff_ticket(request, code)
     form = ReviewForm(request.POST)
@@ -174,7 +173,7 @@ def review_resolve(request, code):
     return redirect("console:ticket_detail", code=code)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("photo.view")
 def staff_photo(request, code, photo_id):
     ticket = _staff_ticket(request, code)
     photo = photos_for(ticket).filter(pk=photo_id).first()

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baoxiu.accounts.permissions import TICKET_DESK_ROLES, role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.feedback.forms import CancelForm, ComplaintForm, ComplaintHandleForm, RatingForm
@@ -93,7 +93,7 @@ def rate(request, code, token):
 
 
 @require_POST
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("complaint.handle")
 def complaint_handle_view(request, code, complaint_id):
     try:
         ticket = access_ticket(request.user, code)
@@ -114,7 +114,7 @@ def complaint_handle_view(request, code, complaint_id):
     return redirect("console:ticket_detail", code=code)
 
 
-@role_required(*TICKET_DESK_ROLES)
+@permission_required("followup.list")
 def desk_followups(request):
     """What the customers are waiting on: open complaints and completions to review."""
     from baoxiu.evidence.selectors import reviews_open_for

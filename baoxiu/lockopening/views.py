@@ -7,8 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import STAFF_ROLES, role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.evidence.files import private_file_response
 from baoxiu.lockopening.forms import LockOpeningForm
@@ -24,7 +23,7 @@ def _ticket(request, code):
         raise Http404(exc.message) from exc
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("lockopening.fill")
 def register_form(request, code):
     ticket = _ticket(request, code)
     form = LockOpeningForm(request.POST or None, request.FILES or None)
@@ -63,7 +62,7 @@ def register_form(request, code):
     return render(request, "lockopening/form.html", context, status=status)
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("lockopening.view")
 def register_print(request, code):
     """The register entry as a printable page (ID number masked)."""
     ticket = _ticket(request, code)
@@ -79,7 +78,7 @@ def register_print(request, code):
     return response
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("lockopening.view")
 def register_image(request, code, kind):
     ticket = _ticket(request, code)
     record = record_for(ticket)

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.areas import resolver
 from baoxiu.core.errors import DomainError
 from baoxiu.pricing.calculator import version_in_force
@@ -21,8 +20,6 @@ from baoxiu.pricing.services import (
     price_list_draft_create,
     price_list_publish,
 )
-
-PRICING_ROLES = (Role.OPERATIONS, Role.ADMIN)
 
 
 def board(request):
@@ -39,7 +36,7 @@ def board(request):
     return render(request, "pricing/board.html", context)
 
 
-@role_required(*PRICING_ROLES)
+@permission_required("pricing.view")
 def versions(request):
     context = {
         "versions": price_list_versions(),
@@ -57,7 +54,7 @@ def _version(number):
     return version
 
 
-@role_required(*PRICING_ROLES)
+@permission_required("pricing.view")
 def version_detail(request, number):
     """One version's prices; on a draft, POST adds or changes one price."""
     version = _version(number)
@@ -91,7 +88,7 @@ def version_detail(request, number):
 
 
 @require_POST
-@role_required(*PRICING_ROLES)
+@permission_required("pricing.edit")
 def item_remove(request, number, item_id):
     try:
         price_item_remove(version=_version(number), item_id=item_id)
@@ -101,7 +98,7 @@ def item_remove(request, number, item_id):
 
 
 @require_POST
-@role_required(*PRICING_ROLES)
+@permission_required("pricing.edit")
 def draft_create(request):
     form = DraftForm(request.POST)
     if form.is_valid():
@@ -123,7 +120,7 @@ def draft_create(request):
 
 
 @require_POST
-@role_required(*PRICING_ROLES)
+@permission_required("pricing.publish")
 def publish(request, number):
     version = _version(number)
     form = PublishForm(request.POST)

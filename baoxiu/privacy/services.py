@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import may
 from baoxiu.core.errors import PermissionDenied, ValidationFailed
 from baoxiu.privacy.choices import AuditAction, RevealField
 from baoxiu.privacy.models import AuditEntry
 
-# Who may see a customer's data unmasked (with a stated reason). Technicians
-# and outlet managers never do: they reach customers through the platform.
-MAY_REVEAL = (Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
+# Who may see a customer's data unmasked (with a stated reason): the matrix's
+# ``ticket.reveal_contact`` row. Technicians and outlet managers never do:
+# they reach customers through the platform.
 MIN_REASON = 4
 
 
@@ -26,7 +26,7 @@ class Revealed:
 
 
 def may_reveal(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(*MAY_REVEAL))
+    return may(user, "ticket.reveal_contact")
 
 
 def ticket_contact_reveal(*, user, ticket, reason: str, ip: str | None = None) -> Revealed:

@@ -31,7 +31,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import may
 from baoxiu.core.crypto import blind_index
 from baoxiu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from baoxiu.customers.models import Customer
@@ -41,7 +41,6 @@ from baoxiu.privacy.models import AuditEntry, PrivacyNumberBinding
 from baoxiu.privacy.retention import retention_restrict, visible
 
 # Who may answer a data-subject request: the desk roles that already search the audit log.
-MAY_HANDLE_REQUESTS = (Role.OPERATIONS, Role.ADMIN)
 EXPORT_FORMAT = "baoxiu-subject-export/1"
 ERASED_INDEX_PREFIX = "erased:"
 
@@ -64,7 +63,7 @@ def subject_data(name: str, *, export: Callable, erase: Callable) -> SubjectData
 
 
 def may_handle_requests(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_role(*MAY_HANDLE_REQUESTS))
+    return may(user, "privacy.export")
 
 
 def subject_find(*, phone: str = "", ticket_code: str = "") -> Customer:

@@ -11,13 +11,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baoxiu.accounts.permissions import role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.customers.models import Customer
 from baoxiu.privacy.selectors import subject_summary
 from baoxiu.privacy.subjects import (
     ERASED_INDEX_PREFIX,
-    MAY_HANDLE_REQUESTS,
     subject_erase,
     subject_export,
     subject_find,
@@ -31,7 +30,7 @@ def _customer(customer_id: int) -> Customer:
     return customer
 
 
-@role_required(*MAY_HANDLE_REQUESTS)
+@permission_required("privacy.export")
 def subject_requests(request):
     """Find a customer by phone number or ticket code. A POST, so the number
     never appears in a URL (and so in no access log)."""
@@ -52,7 +51,7 @@ def subject_requests(request):
 
 
 @require_POST
-@role_required(*MAY_HANDLE_REQUESTS)
+@permission_required("privacy.export")
 def subject_export_view(request, customer_id):
     customer = _customer(customer_id)
     try:
@@ -73,7 +72,7 @@ def subject_export_view(request, customer_id):
 
 
 @require_POST
-@role_required(*MAY_HANDLE_REQUESTS)
+@permission_required("privacy.erase")
 def subject_erase_view(request, customer_id):
     customer = _customer(customer_id)
     if request.POST.get("confirm") != "yes":

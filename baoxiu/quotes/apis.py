@@ -19,6 +19,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
+from baoxiu.accounts.permissions import api_permission
 from baoxiu.api.auth import staff_auth
 from baoxiu.api.schemas import error_responses
 from baoxiu.pricing.calculator import MAX_QUANTITY, LineRequest
@@ -212,6 +213,7 @@ def quote_decision_api(
     response={200: list[QuoteOut], **error_responses(401, 403, 404)},
     summary="工单的全部报价版本",
 )
+@api_permission("quote.view")
 def quotes_staff_api(request, code: str):
     ticket = access_ticket(request.auth, code)
     return [_quote_out(q) for q in quotes_for_ticket(ticket)]
@@ -222,6 +224,7 @@ def quotes_staff_api(request, code: str):
     response={201: QuoteOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="师傅提交报价或修改报价（生成新版本，须客户确认）",
 )
+@api_permission("quote.submit")
 def quote_submit_api(request, code: str, payload: QuoteIn):
     ticket = access_ticket(request.auth, code)
     quote = quote_submit(
@@ -248,6 +251,7 @@ def quote_submit_api(request, code: str, payload: QuoteIn):
     response={200: QuoteOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="师傅输入客户口述的验证码，代客户同意报价",
 )
+@api_permission("quote.code_enter")
 def quote_code_api(request, code: str, number: int, payload: CodeIn):
     ticket = access_ticket(request.auth, code)
     quote = quote_of_ticket(ticket, number)
@@ -262,6 +266,7 @@ def quote_code_api(request, code: str, number: int, payload: CodeIn):
     response={204: None, **error_responses(401, 403, 404, 409, 429)},
     summary="重新发送验证码短信（每张工单每小时最多3次）",
 )
+@api_permission("quote.code_enter")
 def quote_code_resend_api(request, code: str, number: int):
     ticket = access_ticket(request.auth, code)
     quote_code_resend(quote=quote_of_ticket(ticket, number), actor=request.auth)
@@ -273,6 +278,7 @@ def quote_code_resend_api(request, code: str, number: int):
     response={200: SerialOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="登记锁具序列号（决定是否在保）",
 )
+@api_permission("serial.record")
 def ticket_serial_api(request, code: str, payload: SerialIn):
     ticket = access_ticket(request.auth, code)
     link = ticket_serial_link(ticket=ticket, serial=payload.serial, actor=request.auth)
@@ -291,6 +297,7 @@ def ticket_serial_api(request, code: str, payload: SerialIn):
     response={201: PaymentOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="记录收款（金额须等于客户同意的报价）",
 )
+@api_permission("payment.record")
 def payment_api(request, code: str, payload: PaymentIn):
     ticket = access_ticket(request.auth, code)
     payment = payment_record(

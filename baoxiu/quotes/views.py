@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baoxiu.accounts.choices import Role
-from baoxiu.accounts.permissions import STAFF_ROLES, role_required
+from baoxiu.accounts.matrix import Scope, scope_for
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.csrf import token_authorised
 from baoxiu.core.errors import DomainError, NotFound
 from baoxiu.pricing.calculator import price_book, version_in_force
@@ -35,7 +35,7 @@ from baoxiu.quotes.services import (
     ticket_serial_link,
 )
 from baoxiu.tickets.choices import TicketStatus
-from baoxiu.tickets.selectors import access_ticket, ticket_by_tracking
+from baoxiu.tickets.selectors import access_ticket, ticket_by_tracking, ticket_in_scope
 
 
 def _own_job(request, code):
@@ -60,7 +60,7 @@ def _builder_form(ticket, data=None):
     return QuoteBuilderForm(data, book=book, lock_model_id=ticket.lock_model_id)
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("quote.submit")
 def job_quote(request, code):
     """Build (POST: submit) a quote version for the technician's own job."""
     ticket = _own_job(request, code)
@@ -110,7 +110,7 @@ def job_quote(request, code):
     return render(request, "quotes/job_quote.html", context, status=status)
 
 
-@role_required(Role.TECHNICIAN)
+@permission_required("quote.submit")
 def job_quote_status(request, code):
     """The waiting panel alone; htmx polls it until the customer decides."""
     ticket = _own_job(request, code)
@@ -119,7 +119,7 @@ def job_quote_status(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("serial.record")
 def job_serial(request, code):
     ticket = _own_job(request, code)
     try:
@@ -134,7 +134,7 @@ def job_serial(request, code):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("quote.code_enter")
 def job_quote_code(request, code, number):
     """Resend the customer's code, or approve with the code the customer read out."""
     ticket = _own_job(request, code)
@@ -158,7 +158,7 @@ def job_quote_code(request, code, number):
 
 
 @require_POST
-@role_required(Role.TECHNICIAN)
+@permission_required("payment.record")
 def job_payment(request, code):
     ticket = _own_job(request, code)
     form = PaymentForm(request.POST)
@@ -220,15 +220,15 @@ def receipt(request, token):
     return response
 
 
-@role_required(*STAFF_ROLES)
+@permission_required("serial.history")
 def serial_history(request):
     query = request.GET.get("serial", "")[:40]
     serial = lock_serial_by_number(query)
     history = serial_service_history(serial) if serial else []
-    if request.user.role == Role.TECHNICIAN:
-        # A technician sees the lock and its history only for their own jobs.
-        tech = getattr(request.user, "technician", None)
-        history = [h for h in history if tech and h.ticket.technician_id == tech.pk]
+    if scope_for(request.user, "serial.history") != Scope.ALL:
+        # A lock's history is shown only for the tickets the user may see
+        # (a technician's own jobs, an outlet's, a region's).
+        history = [h for h in history if ticket_in_scope(request.user, h.ticket, "ticket.view")]
         if not history:
             serial = None
     context = {"query": query, "serial": serial, "history": history}

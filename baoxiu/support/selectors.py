@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import ChannelKind, Role
+from baoxiu.accounts.choices import ChannelKind
+from baoxiu.accounts.matrix import Scope, may, scope_for
 from baoxiu.accounts.models import OfficialChannel, User
 from baoxiu.core.errors import NotFound, ValidationFailed
 from baoxiu.core.validators import mask_name
@@ -74,7 +75,7 @@ def support_inbox(*, user: User, mine: bool = False) -> QuerySet[Conversation]:
 
 
 def access_conversation(user: User, pk: int) -> Conversation:
-    if not user.has_role(*SUPPORT_ROLES):
+    if not may(user, "chat.reply"):
         raise NotFound(_("会话不存在。"))
     conversation = (
         Conversation.objects.select_related("assigned_to", "ticket").filter(pk=pk).first()
@@ -98,7 +99,7 @@ def canned_replies(*, include_inactive: bool = False) -> QuerySet[CannedReply]:
 
 def ringing_call_for(user: User) -> CallRecord | None:
     """The call ringing for this agent now: one routed to them, else one routed to nobody."""
-    if not user.has_role(*SUPPORT_ROLES):
+    if not may(user, "call.answer"):
         return None
     ringing = CallRecord.objects.filter(state=CallState.RINGING).select_related("customer")
     return (
@@ -107,7 +108,7 @@ def ringing_call_for(user: User) -> CallRecord | None:
 
 
 def access_call(user: User, call_id: str) -> CallRecord:
-    if not user.has_role(*SUPPORT_ROLES):
+    if not may(user, "call.answer"):
         raise NotFound(_("没有这通来电。"))
     call = (
         CallRecord.objects.select_related("customer", "ticket", "agent")
@@ -217,9 +218,10 @@ def badge_check(code: str, *, caller_phone: str = "") -> BadgeCheck | None:
 
 
 def staff_may_manage_badge(user: User, technician: Technician) -> bool:
-    if user.has_role(Role.OPERATIONS, Role.ADMIN):
+    scope = scope_for(user, "badge.manage")
+    if scope == Scope.ALL:
         return True
-    return user.has_role(Role.OUTLET_MANAGER) and technician.outlet.manager_id == user.pk
+    return scope == Scope.OWN_OUTLET and technician.outlet.manager_id == user.pk
 
 
 def access_technician_badge(user: User, pk: int) -> Technician:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import may, roles_for
 from baoxiu.accounts.models import User
 from baoxiu.core.errors import PermissionDenied, RateLimited, ValidationFailed
 from baoxiu.core.ratelimit import allow
@@ -34,7 +34,8 @@ from baoxiu.tickets.services import TicketRequest, ticket_create
 from baoxiu.workforce.models import Technician
 
 # Who works the desk: chats, calls and canned replies.
-SUPPORT_ROLES = (Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN)
+# Who answers chats and calls: the permission matrix's ``chat.reply`` row.
+SUPPORT_ROLES = roles_for("chat.reply")
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -125,7 +126,7 @@ def chat_message_post_by_agent(
 
     An unassigned chat is assigned to the agent who answers it.
     """
-    if not agent.has_role(*SUPPORT_ROLES):
+    if not may(agent, "chat.reply"):
         raise PermissionDenied(_("您没有权限回复客户。"))
     if not (body or "").strip() and canned is not None:
         body = canned.body
@@ -156,7 +157,7 @@ def conversation_mark_read(*, conversation: Conversation, side: str) -> None:
 
 def conversation_assign(*, conversation: Conversation, agent: User | None, actor: User) -> None:
     """Hand the chat to ``agent`` (None: back to the shared inbox)."""
-    if agent is not None and not agent.has_role(*SUPPORT_ROLES):
+    if agent is not None and not may(agent, "chat.reply"):
         raise ValidationFailed(_("只能分配给客服人员。"), code="invalid_agent")
     Conversation.objects.filter(pk=conversation.pk).update(assigned_to=agent)
 
@@ -237,7 +238,7 @@ def _agent_for(ref: str) -> User | None:
     user = agents.filter(username=ref).first()
     if user is None and ref.isdigit():
         user = agents.filter(pk=int(ref)).first()
-    return user if user is not None and user.has_role(*SUPPORT_ROLES) else None
+    return user if may(user, "call.answer") else None
 
 
 def call_event_record(*, event: CallEventData) -> tuple[CallRecord, bool]:

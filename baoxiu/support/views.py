@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from baoxiu.accounts.permissions import role_required
+from baoxiu.accounts.permissions import permission_required
 from baoxiu.core.errors import DomainError, NotFound, RateLimited
 from baoxiu.support import selectors
 from baoxiu.support.choices import SenderKind
 from baoxiu.support.forms import CallTicketForm, CannedReplyForm
 from baoxiu.support.services import (
-    SUPPORT_ROLES,
     call_ticket_attach,
     call_ticket_create,
     canned_reply_create,
@@ -162,7 +161,7 @@ def ticket_chat(request, code, token):
 # ---- the agent's inbox -----------------------------------------------------------
 
 
-@role_required(*SUPPORT_ROLES)
+@permission_required("chat.inbox")
 def inbox(request):
     mine = request.GET.get("mine") == "1"
     context = {
@@ -187,7 +186,7 @@ def _conversation_context(request, conversation, *, error=""):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPPORT_ROLES)
+@permission_required("chat.reply")
 def conversation(request, pk):
     conv = _or_404(selectors.access_conversation, request.user, pk)
     error = ""
@@ -211,7 +210,7 @@ def conversation(request, pk):
     return render(request, "support/conversation.html", context, status=status)
 
 
-@role_required(*SUPPORT_ROLES)
+@permission_required("chat.reply")
 def conversation_log(request, pk):
     conv = _or_404(selectors.access_conversation, request.user, pk)
     conversation_mark_read(conversation=conv, side=SenderKind.AGENT)
@@ -223,7 +222,7 @@ def conversation_log(request, pk):
 
 
 @require_POST
-@role_required(*SUPPORT_ROLES)
+@permission_required("chat.assign")
 def conversation_assign_view(request, pk):
     conv = _or_404(selectors.access_conversation, request.user, pk)
     raw = request.POST.get("agent", "")
@@ -237,7 +236,7 @@ def conversation_assign_view(request, pk):
 
 
 @require_POST
-@role_required(*SUPPORT_ROLES)
+@permission_required("chat.close")
 def conversation_close_view(request, pk):
     conv = _or_404(selectors.access_conversation, request.user, pk)
     conversation_close(conversation=conv, actor=request.user)
@@ -246,7 +245,7 @@ def conversation_close_view(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPPORT_ROLES)
+@permission_required("chat.ticket")
 def conversation_ticket(request, pk):
     """Turn the chat into a ticket with the ordinary report form."""
     conv = _or_404(selectors.access_conversation, request.user, pk)
@@ -278,7 +277,7 @@ def conversation_ticket(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPPORT_ROLES)
+@permission_required("canned.manage")
 def canned_list(request):
     form = CannedReplyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -295,7 +294,7 @@ def canned_list(request):
 
 
 @require_POST
-@role_required(*SUPPORT_ROLES)
+@permission_required("canned.manage")
 def canned_toggle(request, pk):
     reply = selectors.canned_replies(include_inactive=True).filter(pk=pk).first()
     if reply is None:
@@ -307,7 +306,7 @@ def canned_toggle(request, pk):
 # ---- calls -----------------------------------------------------------------------
 
 
-@role_required(*SUPPORT_ROLES)
+@permission_required("call.answer")
 def call_ringing(request):
     """Polled by every desk console page: the pop-up of a call ringing now."""
     call = selectors.ringing_call_for(request.user)
@@ -316,7 +315,7 @@ def call_ringing(request):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*SUPPORT_ROLES)
+@permission_required("call.answer")
 def call_screen(request, call_id):
     """The caller's record and history, with "new ticket" and "add to ticket"."""
     call = _or_404(selectors.access_call, request.user, call_id)
@@ -340,7 +339,7 @@ def call_screen(request, call_id):
 
 
 @require_POST
-@role_required(*SUPPORT_ROLES)
+@permission_required("call.answer")
 def call_attach(request, call_id):
     call = _or_404(selectors.access_call, request.user, call_id)
     ticket = Ticket.objects.filter(code=request.POST.get("ticket", "")[:20]).first()
@@ -359,7 +358,7 @@ def call_attach(request, call_id):
 
 
 @require_http_methods(["GET", "POST"])
-@role_required("outlet_manager", "operations", "admin")
+@permission_required("badge.manage")
 def technician_badge(request, pk):
     technician = _or_404(selectors.access_technician_badge, request.user, pk)
     if request.method == "POST":

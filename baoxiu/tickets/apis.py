@@ -16,6 +16,7 @@ from ninja.responses import Status
 
 from baoxiu.accounts.choices import Role
 from baoxiu.accounts.models import User
+from baoxiu.accounts.permissions import api_permission
 from baoxiu.api.auth import caller_or_none, staff_auth
 from baoxiu.api.schemas import MAX_ID, CodeNameOut, PageParams, error_responses
 from baoxiu.catalog.choices import Priority
@@ -349,6 +350,7 @@ def ticket_appointment_api(
     response={200: TicketPageOut, **error_responses(401, 403, 422)},
     summary="工单列表（按角色限定范围）",
 )
+@api_permission("ticket.view")
 def ticket_list_api(request, filters: Query[TicketFiltersIn]):
     tickets = ticket_list(
         user=request.auth,
@@ -374,6 +376,7 @@ def ticket_list_api(request, filters: Query[TicketFiltersIn]):
     response={200: TicketDetailOut, **error_responses(401, 403, 404)},
     summary="工单详情（含当前用户可执行的操作）",
 )
+@api_permission("ticket.view")
 def ticket_detail_api(request, code: str):
     ticket = access_ticket(request.auth, code)
     return _detail_out(ticket, request.auth)
@@ -384,6 +387,7 @@ def ticket_detail_api(request, code: str):
     response={200: TicketDetailOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="执行工单操作（派单、接单、完工等）",
 )
+@api_permission("ticket.act")
 def ticket_transition_api(request, code: str, payload: TransitionIn):
     user = request.auth
     ticket = access_ticket(user, code)

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import Scope, scope_for, user_region
 from baoxiu.core.errors import NotFound
 from baoxiu.customers.selectors import customer_by_phone
 from baoxiu.tickets.choices import UNASSIGNED_STATUSES, TicketStatus
@@ -23,20 +23,45 @@ def _base() -> QuerySet[Ticket]:
     )
 
 
-def tickets_visible_to(user) -> QuerySet[Ticket]:
-    """Every ticket ``user`` may see: all for the desk roles, an outlet's for its
-    manager, a technician's own jobs, nothing for anyone else."""
+def tickets_in_scope(user, action: str = "ticket.view") -> QuerySet[Ticket]:
+    """The tickets on which ``user`` may perform ``action``, narrowed by the scope
+    the permission matrix gives their role: a region's, an outlet's, a
+    technician's own jobs, or all. Nothing for anyone else."""
     qs = _base()
-    if not (user and user.is_authenticated and user.is_active):
-        return qs.none()
-    if user.is_superuser or user.role in (Role.AGENT, Role.DISPATCHER, Role.OPERATIONS, Role.ADMIN):
+    scope = scope_for(user, action)
+    if scope == Scope.ALL:
         return qs
-    if user.role == Role.OUTLET_MANAGER:
+    if scope == Scope.REGION:
+        region = user_region(user)
+        return qs.filter(address__area_code__startswith=region) if region else qs
+    if scope == Scope.OWN_OUTLET:
         return qs.filter(technician__outlet__manager=user)
-    if user.role == Role.TECHNICIAN:
+    if scope == Scope.OWN_JOBS:
         tech = getattr(user, "technician", None)
         return qs.filter(technician=tech) if tech else qs.none()
     return qs.none()
+
+
+def tickets_visible_to(user) -> QuerySet[Ticket]:
+    """Every ticket ``user`` may see (``ticket.view`` in the permission matrix)."""
+    return tickets_in_scope(user, "ticket.view")
+
+
+def ticket_in_scope(user, ticket: Ticket, action: str) -> bool:
+    """``tickets_in_scope`` for one ticket already loaded (no query when its
+    address and technician's outlet were selected with it)."""
+    scope = scope_for(user, action)
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.REGION:
+        region = user_region(user)
+        return not region or (ticket.address.area_code or "").startswith(region)
+    if scope == Scope.OWN_OUTLET:
+        return ticket.technician_id is not None and ticket.technician.outlet.manager_id == user.pk
+    if scope == Scope.OWN_JOBS:
+        tech = getattr(user, "technician", None)
+        return tech is not None and ticket.technician_id == tech.pk
+    return False
 
 
 def access_ticket(user, code: str) -> Ticket:

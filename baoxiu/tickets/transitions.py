@@ -1,8 +1,9 @@
 """The one place where a ticket's status changes.
 
 ``ALLOWED_TRANSITIONS`` is the explicit map of legal moves; ``ACTIONS`` names
-each move, who may make it and what else it changes. ``ticket_transition``
-checks both, then writes with a conditional UPDATE on ``version`` so that of
+each move and what else it changes; who may make it, on which tickets, is the
+permission matrix's ``ticket.transition.<action>`` row (``baoxiu.accounts.matrix``).
+``ticket_transition`` checks both, then writes with a conditional UPDATE on ``version`` so that of
 two concurrent changes to one ticket exactly one wins, and records a
 ``TicketEvent`` in the same transaction.
 """
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import Scope, may, scope_for
 from baoxiu.core.errors import (
     ConcurrentUpdate,
     IllegalTransition,
@@ -29,6 +30,7 @@ from baoxiu.core.queue import enqueue
 from baoxiu.tickets.choices import EventType
 from baoxiu.tickets.choices import TicketStatus as S
 from baoxiu.tickets.models import Ticket, TicketEvent
+from baoxiu.tickets.selectors import ticket_in_scope
 
 HOLDABLE = (S.DISPATCHING, S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE, S.IN_PROGRESS)
 CANCELLABLE = (S.NEW, S.DISPATCHING, S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE, S.ON_HOLD)
@@ -48,10 +50,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.ON_HOLD: frozenset(set(HOLDABLE) | {S.CANCELLED}),
 }
 
-DESK = (Role.AGENT, Role.DISPATCHER, Role.OUTLET_MANAGER, Role.OPERATIONS, Role.ADMIN)
-DISPATCH = (Role.DISPATCHER, Role.OUTLET_MANAGER, Role.OPERATIONS, Role.ADMIN)
-TECH = (Role.TECHNICIAN,)
-
 
 @dataclass(frozen=True)
 class Action:
@@ -60,8 +58,6 @@ class Action:
     sources: tuple[str, ...]
     target: str | None  # None: back to the status held from
     event: str
-    roles: tuple[str, ...]
-    own_job: bool = False  # a technician may act only on a job assigned to them
     needs_reason: bool = False
     stamps: tuple[str, ...] = field(default=())
 
@@ -69,16 +65,13 @@ class Action:
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in [
-        Action(
-            "dispatch", _l("进入派单"), (S.NEW,), S.DISPATCHING, EventType.DISPATCHING, DISPATCH
-        ),
+        Action("dispatch", _l("进入派单"), (S.NEW,), S.DISPATCHING, EventType.DISPATCHING),
         Action(
             "assign",
             _l("派给师傅"),
             (S.NEW, S.DISPATCHING),
             S.ASSIGNED,
             EventType.ASSIGNED,
-            DISPATCH,
             stamps=("assigned_at",),
         ),
         Action(
@@ -87,8 +80,6 @@ ACTIONS: dict[str, Action] = {
             (S.ASSIGNED,),
             S.ACCEPTED,
             EventType.ACCEPTED,
-            TECH + DISPATCH,
-            own_job=True,
             stamps=("accepted_at",),
         ),
         Action(
@@ -97,8 +88,6 @@ ACTIONS: dict[str, Action] = {
             (S.ASSIGNED,),
             S.DISPATCHING,
             EventType.DECLINED,
-            TECH,
-            own_job=True,
             needs_reason=True,
         ),
         Action(
@@ -107,20 +96,15 @@ ACTIONS: dict[str, Action] = {
             (S.ASSIGNED, S.ACCEPTED),
             S.DISPATCHING,
             EventType.UNASSIGNED,
-            DISPATCH,
             needs_reason=True,
         ),
-        Action(
-            "depart", _l("出发"), (S.ACCEPTED,), S.EN_ROUTE, EventType.EN_ROUTE, TECH, own_job=True
-        ),
+        Action("depart", _l("出发"), (S.ACCEPTED,), S.EN_ROUTE, EventType.EN_ROUTE),
         Action(
             "arrive",
             _l("已到达"),
             (S.EN_ROUTE,),
             S.ON_SITE,
             EventType.ON_SITE,
-            TECH,
-            own_job=True,
             stamps=("arrived_at",),
         ),
         Action(
@@ -129,8 +113,6 @@ ACTIONS: dict[str, Action] = {
             (S.ON_SITE,),
             S.IN_PROGRESS,
             EventType.WORK_STARTED,
-            TECH,
-            own_job=True,
         ),
         Action(
             "complete",
@@ -138,8 +120,6 @@ ACTIONS: dict[str, Action] = {
             (S.IN_PROGRESS,),
             S.COMPLETED,
             EventType.COMPLETED,
-            TECH,
-            own_job=True,
             stamps=("completed_at",),
         ),
         Action(
@@ -148,7 +128,6 @@ ACTIONS: dict[str, Action] = {
             (S.COMPLETED,),
             S.CLOSED,
             EventType.CLOSED,
-            DESK,
             stamps=("closed_at",),
         ),
         Action(
@@ -157,7 +136,6 @@ ACTIONS: dict[str, Action] = {
             CANCELLABLE,
             S.CANCELLED,
             EventType.CANCELLED,
-            DESK,
             needs_reason=True,
             stamps=("cancelled_at",),
         ),
@@ -167,8 +145,6 @@ ACTIONS: dict[str, Action] = {
             HOLDABLE,
             S.ON_HOLD,
             EventType.ON_HOLD,
-            DESK + TECH,
-            own_job=True,
             needs_reason=True,
         ),
         Action(
@@ -177,8 +153,6 @@ ACTIONS: dict[str, Action] = {
             (S.ON_HOLD,),
             None,
             EventType.RESUMED,
-            DESK + TECH,
-            own_job=True,
         ),
         Action(
             "reopen",
@@ -186,7 +160,6 @@ ACTIONS: dict[str, Action] = {
             (S.COMPLETED, S.CLOSED),
             S.DISPATCHING,
             EventType.REOPENED,
-            DESK,
             needs_reason=True,
         ),
     ]
@@ -232,20 +205,35 @@ def _target_for(action: Action, ticket: Ticket) -> str:
 
 
 def can_perform(user, ticket: Ticket, action_name: str) -> bool:
-    """Whether ``user`` (None for the system) may perform the action on this ticket now."""
+    """Whether ``user`` (None for the system) may perform the action on this ticket now.
+
+    Who may is the permission matrix's ``ticket.transition.<action>`` row,
+    on the tickets within the scope it gives the user's role.
+    """
     action = ACTIONS.get(action_name)
     if action is None or ticket.status not in action.sources:
         return False
     if user is None:
         return True
-    if not user.has_role(*action.roles):
+    permission = f"ticket.transition.{action_name}"
+    if not may(user, permission):
         return False
-    if user.role == Role.TECHNICIAN and not user.is_superuser:
-        if not action.own_job:
-            return False
-        tech = getattr(user, "technician", None)
-        return tech is not None and ticket.technician_id == tech.pk
-    return True
+    if action_name == "assign":
+        # An unassigned ticket belongs to no outlet yet: the scope is checked
+        # on the technician it goes to (``technician_in_scope``).
+        return True
+    return ticket_in_scope(user, ticket, permission)
+
+
+def technician_in_scope(user, technician) -> bool:
+    """Whether ``user`` may hand a job to ``technician``: an outlet manager only
+    to their own outlet's technicians, dispatchers and operations to anyone."""
+    if user is None or technician is None:
+        return True
+    scope = scope_for(user, "ticket.transition.assign")
+    if scope == Scope.OWN_OUTLET:
+        return technician.outlet.manager_id == user.pk
+    return scope is not None
 
 
 def actions_available(user, ticket: Ticket) -> list[Action]:
@@ -302,6 +290,8 @@ def ticket_transition(
     if action == "assign":
         if technician is None or not technician.active:
             raise ValidationFailed(_("请选择一位在岗的师傅。"), code="technician_required")
+        if not technician_in_scope(actor, technician):
+            raise PermissionDenied(_("只能派给本网点的师傅。"), code="technician_out_of_scope")
         changes["technician"] = technician
         data = {"technician_id": technician.pk, "technician_name": technician.name}
     elif action in RELEASES_TECHNICIAN:

@@ -1,5 +1,6 @@
 from django import template
 
+from baoxiu.accounts.matrix import may as matrix_may
 from baoxiu.core.validators import mask_mobile, mask_name
 
 register = template.Library()
@@ -16,6 +17,6 @@ def masked_name(value: str) -> str:
 
 
 @register.filter
-def has_role(user, roles: str) -> bool:
-    """``{% if user|has_role:"dispatcher,admin" %}``"""
-    return bool(user and user.is_authenticated and user.has_role(*roles.split(",")))
+def may(user, action: str) -> bool:
+    """``{% if user|may:"dispatch.board" %}``: the permission matrix's answer."""
+    return matrix_may(user, action)

@@ -3,13 +3,12 @@ complaints and rating on the staff ticket page."""
 
 from django import template
 
+from baoxiu.accounts.matrix import may
 from baoxiu.evidence.selectors import confirmation_for, parts_for, photos_for, review_for
 from baoxiu.feedback.selectors import complaints_for, rating_for
 from baoxiu.lockopening.selectors import lock_opening_missing, record_for
 
 register = template.Library()
-
-DESK = ("agent", "dispatcher", "outlet_manager", "operations", "admin")
 
 
 @register.inclusion_tag("evidence/_ticket_panel.html", takes_context=True)
@@ -19,7 +18,7 @@ def ticket_evidence_panel(context, ticket):
     return {
         "ticket": ticket,
         "csrf_token": context.get("csrf_token"),
-        "is_desk": user.has_role(*DESK),
+        "is_desk": may(user, "completion.review"),
         "photos": photos_for(ticket),
         "parts": parts_for(ticket),
         "confirmation": confirmation_for(ticket),
