@@ -414,8 +414,8 @@ class Lifecycle(RuleBasedStateMachine):
         if won_first:
             assert _row(self.ticket.pk)[2] == techs[first].pk
 
-    @rule(steps=st.integers(min_value=2, max_value=8), desk=st.booleans())
-    def the_job_moves_along(self, steps, desk):
+    @rule(steps=st.integers(min_value=2, max_value=8), desk=st.booleans(), impatient=st.booleans())
+    def the_job_moves_along(self, steps, desk, impatient):
         """A few steps of the usual story in a row — assign, accept, go, arrive, fill
         the register, quote, approve, work, confirm (or not), complete, review, close —
         each through the real services and judged like any other attempt, so the
@@ -435,6 +435,10 @@ class Lifecycle(RuleBasedStateMachine):
                 name = {S.ASSIGNED: "accept", S.ACCEPTED: "depart", S.EN_ROUTE: "arrive"}[status]
                 self._attempt(ticket, name, tech_user, "", None)
             elif status == S.ON_SITE:
+                if impatient:  # tries to start before the register and the approval
+                    impatient = False
+                    self._attempt(ticket, "start_work", tech_user, "", None)
+                    continue
                 quote = latest_quote(ticket)
                 record = LockOpeningRecord.objects.filter(ticket=ticket).first()
                 if ticket.fault_type.lock_opening and lock_opening_missing(record):
@@ -446,6 +450,16 @@ class Lifecycle(RuleBasedStateMachine):
                 else:
                     self._attempt(ticket, "start_work", tech_user, "", None)
             elif status == S.IN_PROGRESS:
+                quote = latest_quote(ticket)
+                if impatient and not Payment.objects.filter(ticket=ticket).exists():
+                    # More work found: a revision, and finishing before it is approved.
+                    impatient = False
+                    self.technician_quotes("labour+part", "拆开后发现锁体也坏了", True)
+                    self._attempt(ticket, "complete", tech_user, "", None)
+                    continue
+                if quote.is_pending:
+                    self.customer_decides(True)
+                    continue
                 if desk:  # the customer confirms; otherwise the desk reviews afterwards
                     self.customer_confirms_completion()
                 self._attempt(ticket, "complete", tech_user, "", None)
