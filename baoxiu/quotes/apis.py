@@ -259,7 +259,7 @@ def quote_code_api(request, code: str, number: int, payload: CodeIn):
 
 @staff_router.post(
     "/tickets/{code}/quotes/{number}/code/resend",
-    response={204: None, **error_responses(401, 403, 404, 409)},
+    response={204: None, **error_responses(401, 403, 404, 409, 422)},
     summary="重新发送验证码短信",
 )
 def quote_code_resend_api(request, code: str, number: int):

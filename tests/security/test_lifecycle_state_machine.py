@@ -414,8 +414,13 @@ class Lifecycle(RuleBasedStateMachine):
         if won_first:
             assert _row(self.ticket.pk)[2] == techs[first].pk
 
-    @rule(steps=st.integers(min_value=2, max_value=8), desk=st.booleans(), impatient=st.booleans())
-    def the_job_moves_along(self, steps, desk, impatient):
+    @rule(
+        steps=st.integers(min_value=2, max_value=8),
+        desk=st.booleans(),
+        impatient=st.booleans(),
+        gives_up=st.sampled_from([False, False, False, True]),
+    )
+    def the_job_moves_along(self, steps, desk, impatient, gives_up):
         """A few steps of the usual story in a row — assign, accept, go, arrive, fill
         the register, quote, approve, work, confirm (or not), complete, review, close —
         each through the real services and judged like any other attempt, so the
@@ -427,7 +432,12 @@ class Lifecycle(RuleBasedStateMachine):
             )
             status = ticket.status
             tech_user = ticket.technician.user if ticket.technician else None
-            if status in (S.NEW, S.DISPATCHING):
+            if gives_up and status in ACTIONS["cancel"].sources:  # the customer calls it off
+                self._attempt(ticket, "cancel", people[Role.AGENT], "客户来电取消", None)
+                return
+            if status == S.ON_HOLD:
+                self._attempt(ticket, "resume", people[Role.DISPATCHER], "", None)
+            elif status in (S.NEW, S.DISPATCHING):
                 self._attempt(
                     ticket, "assign", people[Role.DISPATCHER], "", self.cast["technicians"][0]
                 )
