@@ -15,6 +15,8 @@ _PATTERNS = [
     (re.compile(r"([?&]token=)[^&\s\"']+"), r"\1[redacted]"),
     # Customer chat links (support app) and phone numbers typed into the verify checks.
     (re.compile(r"(/support/chat/)[A-Za-z0-9_\-]+"), r"\1[redacted]"),
+    # Receipt links (quotes app) are bearer links too.
+    (re.compile(r"(/receipt/)[A-Za-z0-9_\-]+"), r"\1[redacted]"),
     (re.compile(r"([?&](?:caller|phone|number)=)[^&\s\"']+"), r"\1[redacted]"),
     (re.compile(r"(Bearer\s+)\S+", re.IGNORECASE), r"\1[redacted]"),
 ]

@@ -162,7 +162,7 @@ def photo_upload_api(
 
 @staff_router.post(
     "/tickets/{code}/parts",
-    response={201: PartOut, **error_responses(401, 403, 404, 409, 415, 422)},
+    response={201: PartOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="登记更换的配件",
 )
 @api_permission("evidence.record")
@@ -174,7 +174,7 @@ def part_record_api(request, code: str, payload: PartIn):
 
 @staff_router.post(
     "/tickets/{code}/completion-code",
-    response={200: ConfirmationOut, **error_responses(401, 403, 404, 409, 415, 422, 429)},
+    response={200: ConfirmationOut, **error_responses(400, 401, 403, 404, 409, 415, 422, 429)},
     summary="录入客户完工码",
 )
 @api_permission("completion.code_enter")
@@ -198,7 +198,7 @@ def completion_signature_api(request, code: str, payload: SignatureIn):
 
 @staff_router.post(
     "/tickets/{code}/review",
-    response={200: TicketStatusOut, **error_responses(401, 403, 404, 409, 415, 422)},
+    response={200: TicketStatusOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="完工审核通过（无客户确认的完工）",
 )
 @api_permission("completion.review")
@@ -210,7 +210,7 @@ def review_resolve_api(request, code: str, payload: NoteIn):
 
 @staff_router.put(
     "/tickets/{code}/lock-opening",
-    response={200: LockOpeningOut, **error_responses(401, 403, 404, 409, 415, 422)},
+    response={200: LockOpeningOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="填写开锁登记（仅开锁工单；身份证号须单独同意）",
 )
 @api_permission("lockopening.fill")
@@ -255,7 +255,7 @@ def evidence_api(request, code: str, token: str = Query(..., max_length=64)):
 
 @public_router.post(
     "/tickets/{code}/confirmation",
-    response={200: ConfirmationOut, **error_responses(404, 409, 415, 422)},
+    response={200: ConfirmationOut, **error_responses(400, 404, 409, 415, 422)},
     summary="客户确认完工（凭查询令牌）",
 )
 def customer_confirm_api(request, code: str, token: str = Query(..., max_length=64)):
@@ -265,7 +265,7 @@ def customer_confirm_api(request, code: str, token: str = Query(..., max_length=
 
 @public_router.post(
     "/tickets/{code}/complaints",
-    response={201: ComplaintOut, **error_responses(404, 415, 422, 429)},
+    response={201: ComplaintOut, **error_responses(400, 404, 415, 422, 429)},
     summary="投诉或催办（凭查询令牌）",
 )
 def complaint_api(request, code: str, payload: ComplaintIn, token: str = Query(..., max_length=64)):
@@ -279,7 +279,7 @@ def complaint_api(request, code: str, payload: ComplaintIn, token: str = Query(.
 
 @public_router.post(
     "/tickets/{code}/cancel",
-    response={200: TicketStatusOut, **error_responses(404, 409, 415, 422)},
+    response={200: TicketStatusOut, **error_responses(400, 404, 409, 415, 422)},
     summary="客户取消报修（师傅到达前，凭查询令牌）",
 )
 def cancel_api(request, code: str, payload: CancelIn, token: str = Query(..., max_length=64)):
@@ -290,7 +290,7 @@ def cancel_api(request, code: str, payload: CancelIn, token: str = Query(..., ma
 
 @public_router.post(
     "/tickets/{code}/rating",
-    response={201: RatingOut, **error_responses(404, 409, 415, 422)},
+    response={201: RatingOut, **error_responses(400, 404, 409, 415, 422)},
     summary="评价服务（完工后一次，凭查询令牌）",
 )
 def rating_api(request, code: str, payload: RatingIn, token: str = Query(..., max_length=64)):

@@ -8,4 +8,4 @@ class EvidenceConfig(AppConfig):
 
     def ready(self):
         # Registers the completion guards and followers with the ticket transitions.
-        from baoxiu.evidence import rules  # noqa: F401
+        from baoxiu.evidence import privacy, rules  # noqa: F401 - and the data-subject share

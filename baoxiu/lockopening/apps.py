@@ -8,4 +8,4 @@ class LockOpeningConfig(AppConfig):
 
     def ready(self):
         # Registers the start_work guard with the ticket transitions, and the purge job.
-        from baoxiu.lockopening import jobs, rules  # noqa: F401
+        from baoxiu.lockopening import jobs, privacy, rules  # noqa: F401 - and its retention

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baoxiu.core.fields import EncryptedTextField
 from baoxiu.lockopening.choices import WitnessKind, WitnessRule
+from baoxiu.privacy.retention import VisibleManager
 
 
 class LockOpeningPolicy(models.Model):
@@ -76,6 +77,9 @@ class LockOpeningRecord(models.Model):
     updated_at = models.DateTimeField(_("更新时间"))
     completed_at = models.DateTimeField(_("登记完成时间"), null=True, blank=True)
     purge_after = models.DateTimeField(_("到期删除时间"), db_index=True)
+
+    # An erased customer's entries are storage-only until purge_after: no page sees them.
+    objects = VisibleManager()
 
     class Meta:
         verbose_name = _("开锁登记")

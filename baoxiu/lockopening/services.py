@@ -171,16 +171,27 @@ def lock_opening_record_save(
     return record
 
 
-def lock_opening_records_purge(*, now: datetime | None = None) -> int:
-    """Delete register records (and their images) kept past their policy's period."""
-    now = now or timezone.now()
-    expired = list(LockOpeningRecord.objects.filter(purge_after__lte=now))
-    for record in expired:
+def lock_opening_records_delete(queryset, *, files_on_commit: bool = False) -> int:
+    """Delete these register records, then their images; returns how many went.
+
+    Inside a larger transaction (an erasure, the retention job) pass
+    ``files_on_commit`` so the images go only if the deletion is committed."""
+    deleted_count = 0
+    for record in list(queryset):
         with transaction.atomic():
-            deleted, _rows = LockOpeningRecord.objects.filter(
-                pk=record.pk, purge_after__lte=now
-            ).delete()
+            deleted, _rows = LockOpeningRecord._base_manager.filter(pk=record.pk).delete()
         if deleted:
-            image_delete(record.residence_proof_file)
-            image_delete(record.witness_signature_file)
-    return len(expired)
+            deleted_count += 1
+            for name in (record.residence_proof_file, record.witness_signature_file):
+                if files_on_commit:
+                    transaction.on_commit(lambda name=name: image_delete(name))
+                else:
+                    image_delete(name)
+    return deleted_count
+
+
+def lock_opening_records_purge(*, now: datetime | None = None) -> int:
+    """Delete register records (and their images) kept past their policy's period,
+    storage-only ones included (an erased customer's entries)."""
+    now = now or timezone.now()
+    return lock_opening_records_delete(LockOpeningRecord._base_manager.filter(purge_after__lte=now))

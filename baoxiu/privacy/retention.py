@@ -11,7 +11,11 @@ them once, from its ``AppConfig.ready()``::
         reason="开锁登记：按城市规定至少保存3个月",
     )
 
-``subject`` is the lookup from that model to the customer; giving the
+``subject`` is the lookup from that model to the customer. A model whose
+rows carry their own end of retention (a local rule's period, copied into
+the row) names that field with ``until=`` instead of a fixed ``period``.
+A model whose rows own files gives ``purge=`` (``fn(queryset) -> int``):
+it deletes the rows and their files wherever retention deletes them. Giving the
 model ``objects = VisibleManager()`` hides its storage-only rows everywhere. When the customer
 is erased, their rows of a retained model still inside the period are not
 touched but become *storage-only*: a ``StorageOnlyRecord`` notes each one
@@ -30,6 +34,7 @@ privacy-number bindings after 30 days, and rate-limit counters after two days.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -56,19 +61,58 @@ class RetentionRule:
     since: str  # the date-time field the period runs from
     subject: str  # lookup from the model to the customer
     reason: str
+    until: str = ""  # a date-time field holding the row's own end of retention (then no period)
+    purge: Callable | None = None  # fn(queryset) -> rows deleted, with whatever they own
 
     def model_class(self):
         return apps.get_model(self.model)
+
+    def delete(self, queryset: QuerySet) -> int:
+        if self.purge is not None:
+            return self.purge(queryset)
+        return queryset.delete()[0]
+
+    def expired(self, queryset: QuerySet, now) -> QuerySet:
+        if self.until:
+            return queryset.filter(**{f"{self.until}__lte": now})
+        return queryset.filter(**{f"{self.since}__lte": now - self.period})
+
+    def keep_until(self, row: dict, now):
+        if self.until:
+            return row[self.until]
+        return (row[self.since] or now) + self.period
 
 
 _RULES: dict[str, RetentionRule] = {}
 
 
-def retain(model: str, *, period: timedelta, since: str, subject: str, reason: str):
-    """Declare that rows of ``model`` are kept ``period`` after ``since``, erasure or not."""
-    if period <= timedelta(0):
-        raise ValueError("a retention period is positive")
-    rule = RetentionRule(model=model, period=period, since=since, subject=subject, reason=reason)
+def retain(
+    model: str,
+    *,
+    subject: str,
+    reason: str,
+    period: timedelta | None = None,
+    since: str = "",
+    until: str = "",
+    purge: Callable | None = None,
+):
+    """Declare that rows of ``model`` are kept ``period`` after ``since`` (or up to
+    their own ``until``), erasure or not."""
+    if until:
+        if period is not None or since:
+            raise ValueError("a retention rule has either until= or period= and since=")
+        period = timedelta(0)
+    elif period is None or period <= timedelta(0) or not since:
+        raise ValueError("a retention period is positive and runs from a field (since=)")
+    rule = RetentionRule(
+        model=model,
+        period=period,
+        since=since,
+        subject=subject,
+        reason=reason,
+        until=until,
+        purge=purge,
+    )
     _RULES[model] = rule
     return rule
 
@@ -128,16 +172,16 @@ def retention_restrict(*, customer, now) -> list[dict]:
     for rule in retention_rules():
         model = rule.model_class()
         rows = visible(model._base_manager.filter(**{rule.subject: customer}))
-        expired = rows.filter(**{f"{rule.since}__lte": now - rule.period})
-        expired.delete()
+        rule.delete(rule.expired(rows, now))
+        fields = ["pk", rule.until or rule.since]
         records = [
             StorageOnlyRecord(
                 model=rule.model,
-                object_pk=str(pk),
-                keep_until=(since or now) + rule.period,
+                object_pk=str(row["pk"]),
+                keep_until=rule.keep_until(row, now),
                 restricted_at=now,
             )
-            for pk, since in rows.values_list("pk", rule.since)
+            for row in rows.values(*fields)
         ]
         StorageOnlyRecord.objects.bulk_create(records)
         if records:
@@ -176,7 +220,12 @@ def _purge_storage_only(now) -> int:
         except LookupError:
             model = None  # the app is gone; its table went with it
         if model is not None:
-            model._base_manager.filter(pk__in=pks).delete()
+            rows = model._base_manager.filter(pk__in=pks)
+            rule = _RULES.get(label)
+            if rule is not None:
+                rule.delete(rows)
+            else:
+                rows.delete()
         removed += due.filter(model=label, object_pk__in=pks).delete()[0]
     return removed
 

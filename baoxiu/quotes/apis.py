@@ -263,7 +263,7 @@ def quote_code_api(request, code: str, number: int, payload: CodeIn):
 
 @staff_router.post(
     "/tickets/{code}/quotes/{number}/code/resend",
-    response={204: None, **error_responses(401, 403, 404, 409, 429)},
+    response={204: None, **error_responses(401, 403, 404, 409, 422, 429)},
     summary="重新发送验证码短信（每张工单每小时最多3次）",
 )
 @api_permission("quote.code_enter")

@@ -7,4 +7,5 @@ class QuotesConfig(AppConfig):
     verbose_name = "报价与收款"
 
     def ready(self):
-        from baoxiu.quotes import guards, jobs  # noqa: F401 - registers guards and job handlers
+        # Registers guards, job handlers and the data-subject share.
+        from baoxiu.quotes import guards, jobs, privacy  # noqa: F401

@@ -18,7 +18,10 @@ from django.test import Client
 from django.urls import reverse
 
 from baoxiu.accounts.choices import Role
+from baoxiu.feedback.services import complaint_create
 from baoxiu.privacy.services import ticket_contact_reveal
+from baoxiu.support.models import Conversation
+from baoxiu.support.services import conversation_start
 from baoxiu.tickets.services import TicketRequest, ticket_create
 from baoxiu.tickets.transitions import ticket_transition
 from tests.factories import (
@@ -78,6 +81,9 @@ def planted(db):
             )
             ticket = ticket_transition(ticket=ticket, action="hold", actor=dispatcher, note=payload)
             ticket_contact_reveal(user=agent, ticket=ticket, reason=f"核实{payload}"[:200])
+        # The desk's apps show customers' words too: a chat line and a complaint.
+        conversation_start(body=payload, client_ip=f"10.2.0.{n + 1}", ticket=ticket)
+        complaint_create(ticket=ticket, kind="complaint", text=payload)
         tickets.append((ticket, tech))
     return {"tickets": tickets, "agent": agent, "dispatcher": dispatcher, "ops": operations}
 
@@ -105,6 +111,11 @@ def test_no_payload_runs_in_the_browser(live_server, new_page, planted):
         for t, _tech in planted["tickets"]
     ]
     pages += [(tech.user, "/console/jobs/") for _t, tech in held]
+    pages += [(planted["agent"], "/console/support/"), (planted["agent"], "/console/followups/")]
+    pages += [
+        (planted["agent"], reverse("support:conversation", kwargs={"pk": pk}))
+        for pk in Conversation.objects.values_list("pk", flat=True)
+    ]
 
     dialogs, failures = [], []
     by_user: dict = {}

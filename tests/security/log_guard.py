@@ -115,6 +115,14 @@ def _install_observers() -> None:
     _observe(ApiToken, "hash", "API token", argument=True, static=True)
     observed = _observe(ticket_models, "new_tracking_token", "tracking token", argument=False)
     ticket_models.Ticket._meta.get_field("tracking_token").default = observed
+    # The other bearer links: a chat's token and a receipt's.
+    from baoxiu.quotes import models as quote_models
+    from baoxiu.support import models as support_models
+
+    observed = _observe(support_models, "new_conversation_token", "chat token", argument=False)
+    support_models.Conversation._meta.get_field("token").default = observed
+    observed = _observe(quote_models, "new_receipt_token", "receipt token", argument=False)
+    quote_models.Payment._meta.get_field("receipt_token").default = observed
 
 
 def _attach() -> None:

@@ -31,8 +31,18 @@ from schemathesis.checks import CHECKS
 
 from baoxiu.accounts.services import api_token_create
 from baoxiu.api.urls import api
+from baoxiu.pricing.calculator import LineRequest
+from baoxiu.quotes.services import quote_submit
+from baoxiu.tickets.choices import TicketStatus
+from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ACTIONS, ticket_transition
-from tests.factories import FaultTypeFactory, TechnicianFactory, UserFactory, make_ticket
+from tests.factories import (
+    FaultTypeFactory,
+    TechnicianFactory,
+    UserFactory,
+    make_price_list,
+    make_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +62,7 @@ CHECK_NAMES = (
 REAL_VALUES = {
     "code": lambda world: world["ticket"].code,
     "token": lambda world: world["ticket"].tracking_token,
+    "number": lambda world: world["quote"].number,  # the ticket's pending quote
 }
 
 
@@ -125,6 +136,16 @@ def world(db):
     ticket = ticket_transition(
         ticket=ticket, action="assign", actor=dispatcher, technician=technician
     )
+    # On site with a pending quote, so the quote, evidence and payment operations
+    # reach their own logic (the register, photos and parts need an on-site job).
+    Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.ON_SITE)
+    ticket.refresh_from_db()
+    make_price_list(fault_types=[ticket.fault_type])
+    quote = quote_submit(
+        ticket=ticket,
+        actor=technician.user,
+        requests=[LineRequest(kind="labour", key=ticket.fault_type.code)],
+    )
     stranger = TechnicianFactory(user__username="st-tech-elsewhere")
     return {
         "tokens": {
@@ -134,6 +155,7 @@ def world(db):
         },
         "ticket": ticket,
         "technician": technician,
+        "quote": quote,
     }
 
 

@@ -4,7 +4,9 @@ Reports come in through the public form, the public API and the agent
 console; a technician is assigned and the ticket held with a reason; staff
 reveal the contact (the audit log); notifications are delivered by the
 worker; a tracking link is reset; an ID number is recorded; an API token is
-issued and used. Then the raw SQLite file (with its WAL), or a ``pg_dump`` on
+issued and used; a customer writes their number in the chat, the hotline
+reports a caller, and a lock-opening register entry records an ID number and
+a witness. Then the raw SQLite file (with its WAL), or a ``pg_dump`` on
 PostgreSQL, is searched for every value the log guard registered while this
 test ran — each plaintext that reached an encrypted column, each tracking
 and API token — and for the planted values written in other ways (digits
@@ -20,15 +22,22 @@ import shutil
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from baoxiu.accounts.services import api_token_create
 from baoxiu.core import queue
 from baoxiu.customers.models import Customer
 from baoxiu.customers.tests.test_encryption_at_rest import database_bytes
+from baoxiu.lockopening.models import LockOpeningRecord
+from baoxiu.lockopening.services import lock_opening_record_save
+from baoxiu.support.models import CallRecord, ChatMessage
+from baoxiu.support.services import call_event_record
+from baoxiu.support.telephony.base import CallEventData
+from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.services import ticket_tracking_reset
 from baoxiu.tickets.transitions import ticket_transition
-from tests.factories import PASSWORD, TechnicianFactory, UserFactory
+from tests.factories import PASSWORD, FaultTypeFactory, TechnicianFactory, UserFactory, ticket_at
 from tests.security.log_guard import REGISTRY
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,6 +48,10 @@ PEOPLE = {
     "console": ("东方不败", "18755556666", "杭州市西湖区龙井路1号梅家坞19号"),
 }
 ID_NUMBER = "110101199003074514"
+# The desk and the lock-opening register.
+CHAT_PHONE, CALLER = "13922223333", "13844445555"
+CHAT_TEXT = f"师傅到了打我电话{CHAT_PHONE}，我姓慕容"
+REGISTER_ID, WITNESS = "11010519491231002X", "物业慕容经理"
 
 
 def run_the_flows(fault_type) -> list[str]:
@@ -83,8 +96,36 @@ def run_the_flows(fault_type) -> list[str]:
     customer = Customer.objects.order_by("id").first()
     customer.id_number = ID_NUMBER
     customer.save(update_fields=["id_number"])
+    _desk_and_register_flows(Ticket.objects.order_by("id").first(), technician, fault_type)
     queue.work(burst=True)
     return [token]
+
+
+def _desk_and_register_flows(ticket, technician, fault_type):
+    """A chat line holding a number, a hotline call, a lock-opening register entry."""
+    chat = f"{ticket.tracking_path()}chat/"
+    assert Client().post(chat, {"body": CHAT_TEXT}).status_code == 302
+    call_event_record(
+        event=CallEventData(
+            call_id="rest-call-1",
+            event="ringing",
+            caller=CALLER,
+            called="4008001234",
+            agent="",
+            recording_ref="rec-1",
+            occurred_at=timezone.now(),
+        )
+    )
+    lockout = FaultTypeFactory(code="rest-lockout", lock_opening=True)
+    job = ticket_at(TicketStatus.ON_SITE, fault_type=lockout, technician=technician)
+    lock_opening_record_save(
+        ticket=job,
+        actor=technician.user,
+        id_consent=True,
+        id_number=REGISTER_ID,
+        witness_kind="witness",
+        witness_name=WITNESS,
+    )
 
 
 def _variants(value: str) -> list[str]:
@@ -100,9 +141,17 @@ def test_database_file_holds_no_personal_data_or_token(fault_type):
 
     issued = run_the_flows(fault_type)
 
-    made_here = {v: kind for v, kind in REGISTRY.values.items() if v not in before}
+    # Chat and receipt links are still stored as they are (looked up by value): a
+    # known limit in SECURITY.md, to be sealed or hashed like tracking tokens.
+    not_yet_sealed = {"chat token", "receipt token"}
+    made_here = {
+        v: kind
+        for v, kind in REGISTRY.values.items()
+        if v not in before and kind not in not_yet_sealed
+    }
     planted = [v for person in PEOPLE.values() for v in person] + [ID_NUMBER, *issued]
-    assert set(planted) - {ID_NUMBER} <= set(REGISTRY.values) | set(issued)
+    planted += [CHAT_TEXT, CHAT_PHONE, CALLER, REGISTER_ID, WITNESS]
+    assert set(planted) - {ID_NUMBER, CHAT_PHONE} <= set(REGISTRY.values) | set(issued)
     kinds = set(made_here.values())
     assert {"personal data", "tracking token", "API token"} <= kinds, kinds
     raw = database_bytes()
@@ -116,7 +165,11 @@ def test_database_file_holds_no_personal_data_or_token(fault_type):
     assert found == []
     # ...while the application still reads everything back.
     assert Customer.objects.order_by("id").first().id_number == ID_NUMBER
-    assert sorted(c.name for c in Customer.objects.all()) == sorted(p[0] for p in PEOPLE.values())
+    assert ChatMessage.objects.get().body == CHAT_TEXT
+    assert CallRecord.objects.get().caller == CALLER
+    assert LockOpeningRecord.objects.get().id_number == REGISTER_ID
+    named = [p[0] for p in PEOPLE.values()] + ["王小明"]  # (the lock-opening job's customer)
+    assert sorted(c.name for c in Customer.objects.all()) == sorted(named)
 
 
 def test_pg_dump_is_available_when_running_on_postgresql():

@@ -47,6 +47,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -54,6 +55,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
+    initialize,
     invariant,
     precondition,
     rule,
@@ -62,6 +64,23 @@ from hypothesis.stateful import (
 
 from baoxiu.accounts.choices import Role
 from baoxiu.core.errors import ConcurrentUpdate, DomainError
+from baoxiu.evidence.models import CompletionReview
+from baoxiu.evidence.services import completion_confirm_by_customer, completion_review_resolve
+from baoxiu.lockopening.choices import WitnessKind, WitnessRule
+from baoxiu.lockopening.models import LockOpeningPolicy, LockOpeningRecord
+from baoxiu.lockopening.selectors import lock_opening_missing
+from baoxiu.lockopening.services import REGISTRABLE, lock_opening_record_save
+from baoxiu.pricing.calculator import LineRequest
+from baoxiu.quotes.choices import DecisionChannel, QuoteStatus
+from baoxiu.quotes.models import Payment, Quote
+from baoxiu.quotes.services import (
+    QUOTABLE,
+    PaymentRequest,
+    latest_quote,
+    payment_record,
+    quote_decide,
+    quote_submit,
+)
 from baoxiu.tickets.choices import EventType
 from baoxiu.tickets.choices import TicketStatus as S
 from baoxiu.tickets.models import Ticket, TicketEvent
@@ -71,6 +90,8 @@ from tests.factories import (
     OutletFactory,
     TechnicianFactory,
     UserFactory,
+    image_file,
+    make_price_list,
     make_ticket,
 )
 
@@ -105,11 +126,19 @@ def cast(db):
         TechnicianFactory(user__username="sm-tech-b", outlet=OutletFactory()),
     ]
     off_duty = TechnicianFactory(user__username="sm-tech-off", active=False)
+    fault_type = FaultTypeFactory(code="sm-fault")
+    lock_opening = FaultTypeFactory(code="sm-lockout", lock_opening=True)
+    make_price_list(fault_types=[fault_type, lock_opening])
+    # make_ticket's address is in 深圳市南山区: the register asks for ID, residence and a witness.
+    LockOpeningPolicy.objects.create(
+        division_prefix="4403", name="深圳市", witness_rule=WitnessRule.EITHER, retention_days=90
+    )
     return {
         "people": people,
         "technicians": techs,
         "off_duty": off_duty,
-        "fault_type": FaultTypeFactory(code="sm-fault"),
+        "fault_type": fault_type,
+        "lock_opening": lock_opening,
     }
 
 
@@ -163,6 +192,160 @@ class Lifecycle(RuleBasedStateMachine):
 
     def teardown(self):
         transaction.savepoint_rollback(self._savepoint)
+
+    @initialize(lock_opening=st.booleans())
+    def which_job(self, lock_opening):
+        if lock_opening:
+            self.ticket = make_ticket(fault_type=self.cast["lock_opening"])
+            self.version = self.ticket.version
+
+    # ---- quotes, payment, the register and the completion review ---------------
+
+    def _own_or_other_technician(self, ticket, own: bool):
+        holder = ticket.technician
+        if own and holder is not None:
+            return holder.user
+        others = [t for t in self.cast["technicians"] if t.pk != ticket.technician_id]
+        return others[0].user
+
+    def _money_rows(self) -> tuple:
+        quotes = Quote.objects.filter(ticket_id=self.ticket.pk).order_by("id")
+        return (
+            list(quotes.values_list("id", "status", "total", "reason")),
+            list(Payment.objects.filter(ticket_id=self.ticket.pk).values_list("id", "amount")),
+        )
+
+    # (Each of these rules is enabled only where it can matter, so that the steps go to
+    # moving the job along; the services' refusals out of place have their own tests.)
+    def _status(self):
+        return _row(self.ticket.pk)[0]
+
+    @precondition(lambda self: self._status() in QUOTABLE)
+    @rule(
+        lines=st.sampled_from(["labour", "labour+part", "labour+free", "free"]),
+        reason=st.sampled_from(["", "客户同意加换配件"]),
+        own=st.booleans(),
+    )
+    def technician_quotes(self, lines, reason, own):
+        """A quote, or a revision of it (which needs a reason and a new approval)."""
+        ticket = Ticket.objects.select_related("technician__user").get(pk=self.ticket.pk)
+        actor = self._own_or_other_technician(ticket, own)
+        requests = []
+        if "labour" in lines:
+            requests.append(LineRequest(kind="labour", key=ticket.fault_type.code))
+        if "part" in lines:
+            requests.append(LineRequest(kind="part", key="FP-01"))
+        if "free" in lines:
+            requests.append(
+                LineRequest(
+                    kind="free", name="门框修补", reason="现场发现", unit_price=Decimal("25")
+                )
+            )
+        before = self._money_rows()
+        previous = latest_quote(ticket)
+        expected = (
+            ticket.technician_id is not None
+            and actor == ticket.technician.user
+            and ticket.status in QUOTABLE
+            and not before[1]
+            and (previous is None or bool(reason))
+        )
+        try:
+            quote_submit(ticket=ticket, actor=actor, requests=requests, reason=reason)
+        except DomainError as exc:
+            assert not expected, exc
+            assert self._money_rows() == before, "a refused quote changed the quotes"
+            return
+        assert expected, (ticket.status, lines, reason)
+
+    @precondition(lambda self: Quote.objects.filter(ticket_id=self.ticket.pk).exists())
+    @rule(approve=st.sampled_from([True, True, False]))
+    def customer_decides(self, approve):
+        quote = latest_quote(Ticket.objects.get(pk=self.ticket.pk))
+        before = self._money_rows()
+        try:
+            quote_decide(quote=quote, approve=approve, via=DecisionChannel.LINK) if quote else None
+        except DomainError:
+            assert not quote.is_pending
+            assert self._money_rows() == before
+            return
+        if quote is not None:
+            assert quote.is_pending is False and before[0][-1][1] == QuoteStatus.PENDING
+
+    @precondition(lambda self: self._status() in (S.IN_PROGRESS, S.COMPLETED))
+    @rule(extra=st.sampled_from([Decimal("0"), Decimal("0"), Decimal("0.01"), Decimal("-1")]))
+    def technician_collects_the_bill(self, extra):
+        """The bill is the approved total: a cent more or less is refused."""
+        ticket = Ticket.objects.select_related("technician__user").get(pk=self.ticket.pk)
+        quote = latest_quote(ticket)
+        if ticket.technician is None or quote is None:
+            return
+        before = self._money_rows()
+        expected = (
+            ticket.status in (S.IN_PROGRESS, S.COMPLETED)
+            and quote.is_approved
+            and not before[1]
+            and extra == 0
+        )
+        try:
+            payment_record(
+                ticket=ticket,
+                request=PaymentRequest(method="cash", amount=quote.customer_total + extra),
+                actor=ticket.technician.user,
+            )
+        except DomainError as exc:
+            assert not expected, exc
+            assert self._money_rows() == before
+            return
+        assert expected, (ticket.status, quote.status, extra)
+
+    @rule(part=st.sampled_from(["consent+id", "checked", "residence", "witness", "police", "all"]))
+    def technician_fills_the_register(self, part):
+        ticket = Ticket.objects.select_related("technician__user", "fault_type").get(
+            pk=self.ticket.pk
+        )
+        if not ticket.fault_type.lock_opening or ticket.technician is None:
+            return
+        values = {
+            "consent+id": {"id_consent": True, "id_number": "11010519491231002X"},
+            "checked": {"id_checked": True},
+            "residence": {"residence_photo": image_file()},
+            "witness": {"witness_kind": WitnessKind.WITNESS, "witness_name": "物业经理"},
+            "police": {"witness_kind": WitnessKind.POLICE, "police_reference": "JJ-001"},
+        }
+        if part == "all":
+            wanted = {}
+            for key in ("consent+id", "checked", "residence", "police"):
+                wanted.update(values[key])
+        else:
+            wanted = values[part]
+        try:
+            lock_opening_record_save(ticket=ticket, actor=ticket.technician.user, **wanted)
+        except DomainError:
+            assert ticket.status not in REGISTRABLE or part == "checked"
+
+    @precondition(lambda self: self._status() in (S.IN_PROGRESS, S.COMPLETED))
+    @rule()
+    def customer_confirms_completion(self):
+        try:
+            completion_confirm_by_customer(ticket=Ticket.objects.get(pk=self.ticket.pk))
+        except DomainError:
+            pass
+
+    @precondition(lambda self: self._status() == S.COMPLETED)
+    @rule(note=st.sampled_from(["", "已回访客户，确认修好"]))
+    def desk_resolves_the_review(self, note):
+        ticket = Ticket.objects.get(pk=self.ticket.pk)
+        was_open = CompletionReview.objects.filter(ticket=ticket, resolved_at__isnull=True)
+        expected = was_open.exists() and bool(note)
+        try:
+            completion_review_resolve(
+                ticket=ticket, actor=self.cast["people"][Role.AGENT], note=note
+            )
+        except DomainError:
+            assert not expected
+            return
+        assert expected and not was_open.exists()
 
     # ---- rules ---------------------------------------------------------------
 
@@ -230,6 +413,72 @@ class Lifecycle(RuleBasedStateMachine):
         assert not (won_first and won_second)
         if won_first:
             assert _row(self.ticket.pk)[2] == techs[first].pk
+
+    @rule(
+        steps=st.integers(min_value=2, max_value=8),
+        desk=st.booleans(),
+        impatient=st.booleans(),
+        gives_up=st.sampled_from([False, False, False, True]),
+    )
+    def the_job_moves_along(self, steps, desk, impatient, gives_up):
+        """A few steps of the usual story in a row — assign, accept, go, arrive, fill
+        the register, quote, approve, work, confirm (or not), complete, review, close —
+        each through the real services and judged like any other attempt, so the
+        gates are met in the deep statuses and not only tried at random."""
+        people = self.cast["people"]
+        for _ in range(steps):
+            ticket = Ticket.objects.select_related("technician__user", "fault_type").get(
+                pk=self.ticket.pk
+            )
+            status = ticket.status
+            tech_user = ticket.technician.user if ticket.technician else None
+            if gives_up and status in ACTIONS["cancel"].sources:  # the customer calls it off
+                self._attempt(ticket, "cancel", people[Role.AGENT], "客户来电取消", None)
+                return
+            if status == S.ON_HOLD:
+                self._attempt(ticket, "resume", people[Role.DISPATCHER], "", None)
+            elif status in (S.NEW, S.DISPATCHING):
+                self._attempt(
+                    ticket, "assign", people[Role.DISPATCHER], "", self.cast["technicians"][0]
+                )
+            elif status in (S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE):
+                name = {S.ASSIGNED: "accept", S.ACCEPTED: "depart", S.EN_ROUTE: "arrive"}[status]
+                self._attempt(ticket, name, tech_user, "", None)
+            elif status == S.ON_SITE:
+                if impatient:  # tries to start before the register and the approval
+                    impatient = False
+                    self._attempt(ticket, "start_work", tech_user, "", None)
+                    continue
+                quote = latest_quote(ticket)
+                record = LockOpeningRecord.objects.filter(ticket=ticket).first()
+                if ticket.fault_type.lock_opening and lock_opening_missing(record):
+                    self.technician_fills_the_register("all")
+                elif quote is None or quote.status == QuoteStatus.REJECTED:
+                    self.technician_quotes("labour", "客户要求重新报价" if quote else "", True)
+                elif quote.is_pending:
+                    self.customer_decides(True)
+                else:
+                    self._attempt(ticket, "start_work", tech_user, "", None)
+            elif status == S.IN_PROGRESS:
+                quote = latest_quote(ticket)
+                if impatient and not Payment.objects.filter(ticket=ticket).exists():
+                    # More work found: a revision, and finishing before it is approved.
+                    impatient = False
+                    self.technician_quotes("labour+part", "拆开后发现锁体也坏了", True)
+                    self._attempt(ticket, "complete", tech_user, "", None)
+                    continue
+                if quote.is_pending:
+                    self.customer_decides(True)
+                    continue
+                if desk:  # the customer confirms; otherwise the desk reviews afterwards
+                    self.customer_confirms_completion()
+                self._attempt(ticket, "complete", tech_user, "", None)
+            elif status == S.COMPLETED:
+                if CompletionReview.objects.filter(ticket=ticket, resolved_at__isnull=True):
+                    self.desk_resolves_the_review("已回访客户，确认修好")
+                self._attempt(ticket, "close", people[Role.AGENT], "", None)
+            else:
+                return
 
     # ---- one attempt, judged ---------------------------------------------------
 
@@ -318,9 +567,64 @@ class Lifecycle(RuleBasedStateMachine):
             assert ticket.technician_id is None, ticket.status
 
 
+# ---- the rules of the apps that guard the lifecycle ---------------------------------
+
+WORK = {ACTIONS["start_work"].event, ACTIONS["complete"].event}
+
+
+def _events(ticket, types):
+    return TicketEvent.objects.filter(ticket=ticket, type__in=types).order_by("id")
+
+
+def no_work_without_the_approved_quote(machine, ticket):
+    """Work starts or completes only under the latest quote, approved by then: a
+    revision (which must give its reason) stops the work until it is approved."""
+    quotes = list(Quote.objects.filter(ticket=ticket).order_by("number"))
+    assert all(q.reason for q in quotes[1:]), "a revision without a reason"
+    for event in _events(ticket, WORK):
+        before = [q for q in quotes if q.created_at <= event.created_at]
+        assert before, f"{event.type} with no quote"
+        current = before[-1]
+        assert current.status == QuoteStatus.APPROVED, (event.type, current.status)
+        assert current.decided_at <= event.created_at
+
+
+def the_bill_is_the_approved_total(machine, ticket):
+    """The approved total is the ceiling: the bill is exactly the latest approved
+    quote's customer total, and nothing is quoted after the bill is paid."""
+    latest = Quote.objects.filter(ticket=ticket).order_by("-number").first()
+    for payment in Payment.objects.filter(ticket=ticket).select_related("quote"):
+        assert payment.quote.status == QuoteStatus.APPROVED
+        assert payment.amount == payment.quote.customer_total
+        assert payment.quote == latest
+
+
+def no_lock_opening_before_the_register_is_complete(machine, ticket):
+    if not ticket.fault_type.lock_opening:
+        return
+    started = _events(ticket, [ACTIONS["start_work"].event]).first()
+    if started is not None:
+        record = LockOpeningRecord.objects.filter(ticket=ticket).first()
+        assert lock_opening_missing(record) == [], "work started with the register incomplete"
+        assert record.completed_at <= started.created_at
+
+
+def no_close_while_a_review_is_open(machine, ticket):
+    for closed in _events(ticket, [ACTIONS["close"].event]):
+        pending = CompletionReview.objects.filter(ticket=ticket, created_at__lte=closed.created_at)
+        for review in pending:
+            assert review.resolved_at is not None and review.resolved_at <= closed.created_at
+
+
 def test_ticket_lifecycle_invariants_hold(cast):
     Lifecycle.cast = cast
     REACHED.clear()
+    INVARIANTS[:] = [
+        no_work_without_the_approved_quote,
+        the_bill_is_the_approved_total,
+        no_lock_opening_before_the_register_is_complete,
+        no_close_while_a_review_is_open,
+    ]
     run_state_machine_as_test(
         Lifecycle,
         settings=settings(
@@ -334,4 +638,5 @@ def test_ticket_lifecycle_invariants_hold(cast):
     )
     # The machine really walked the lifecycle, not only its first steps.
     deep = {S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE, S.ON_SITE, S.ON_HOLD, S.DISPATCHING, S.CANCELLED}
+    deep |= {S.IN_PROGRESS, S.COMPLETED}  # past the quote, register and evidence gates
     assert deep <= set(REACHED), REACHED

@@ -75,3 +75,34 @@ def test_values_the_application_stores_are_registered_as_they_are_made(fault_typ
         (token, "API token"),
     ]:
         assert REGISTRY.values.get(value) == kind, value
+
+
+@pytest.mark.django_db
+def test_chat_callers_register_entries_and_bearer_links_are_registered(fault_type):
+    from django.utils import timezone
+
+    from baoxiu.core.log_redaction import redact
+    from baoxiu.support.services import call_event_record, conversation_start
+    from baoxiu.support.telephony.base import CallEventData
+
+    chat = conversation_start(body="我的电话13712345600，请回电", client_ip="10.0.0.9")
+    call_event_record(
+        event=CallEventData(
+            call_id="lg-call",
+            event="ringing",
+            caller="13612345601",
+            called="",
+            agent="",
+            recording_ref="",
+            occurred_at=timezone.now(),
+        )
+    )
+
+    for value, kind in [
+        ("我的电话13712345600，请回电", "personal data"),
+        ("13612345601", "personal data"),
+        (chat.token, "chat token"),
+    ]:
+        assert REGISTRY.values.get(value) == kind, value
+    assert find_leaks(["WARNING x chat says 我的电话13712345600，请回电"], REGISTRY)
+    assert redact("Not Found: /receipt/abcDEF_-123/") == "Not Found: /receipt/[redacted]/"

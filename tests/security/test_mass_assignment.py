@@ -11,7 +11,9 @@ The hostile fields are read from the models, so a column added later (a
 price, an SLA deadline, a lock-opening flag) is attacked without touching
 this file. ``CUSTOMER_INPUTS`` lists the columns a customer does set; a new
 model a customer can reach (a quote approval, a chat message) is one entry
-in ``EXTRA_MODELS``.
+in ``EXTRA_MODELS``. The tracking page's own actions (complaint, rating,
+cancel, chat, quote decision — form and API) are sent the forged columns of
+every model in ``CUSTOMER_MODELS`` too.
 """
 
 from __future__ import annotations
@@ -21,13 +23,23 @@ from datetime import timedelta
 
 import pytest
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from baoxiu.customers.models import Address, Customer
+from baoxiu.feedback.models import Complaint, Rating
 from baoxiu.privacy.notice import NOTICE_VERSION
+from baoxiu.quotes.models import Payment, Quote
+from baoxiu.support.models import ChatMessage, Conversation
 from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket, TicketEvent
-from tests.factories import FaultTypeFactory, TechnicianFactory, UserFactory
+from tests.factories import (
+    FaultTypeFactory,
+    TechnicianFactory,
+    UserFactory,
+    make_price_list,
+    make_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +211,169 @@ def test_appointment_booking_changes_only_the_appointment(client, setting):
 
     ticket.refresh_from_db()
     assert _comparable(ticket) == before
+
+
+# ---- the customer's actions on the tracking page and its API ------------------------
+#
+# Each is sent the forged extras of every model it could touch (the ticket, the row it
+# writes, a quote and a payment); the row written must equal the one a plain request
+# writes, and nothing else about the ticket may change beyond what the action does.
+
+CUSTOMER_MODELS = [Complaint, Rating, Quote, Payment, Conversation, ChatMessage]
+
+
+def customer_extras(technician) -> dict:
+    extras = hostile_extras(technician)
+    for model in CUSTOMER_MODELS:
+        for field in model._meta.concrete_fields:
+            value = _hostile_value(field, technician)
+            extras.setdefault(field.name, value)
+            extras.setdefault(field.attname, value)
+    for own_input in ("kind", "text", "stars", "comment", "reason", "body", "decision"):
+        extras.pop(own_input, None)
+    return extras
+
+
+def _row_of(instance, skip=("id", "ticket", "created_at", "conversation", "token")) -> dict:
+    row = {}
+    for field in type(instance)._meta.concrete_fields:
+        if field.name in skip:
+            continue
+        value = getattr(instance, field.attname)
+        row[field.name] = "set" if isinstance(field, TIMESTAMPS) and value else value
+    return row
+
+
+def _assigned_pair(setting):
+    from baoxiu.tickets.transitions import ticket_transition
+
+    dispatcher = UserFactory(role="dispatcher")
+    pair = []
+    for n in (1, 2):
+        ticket = make_ticket(fault_type=setting["fault"], phone=f"1390000000{n}")
+        pair.append(
+            ticket_transition(
+                ticket=ticket, action="assign", actor=dispatcher, technician=setting["technician"]
+            )
+        )
+    return pair
+
+
+def _track(ticket, name, **kwargs):
+    return reverse(name, kwargs={"code": ticket.code, "token": ticket.tracking_token, **kwargs})
+
+
+@pytest.mark.parametrize("by_api", [False, True], ids=["form", "api"])
+def test_complaint_writes_only_kind_and_text(client, setting, by_api):
+    plain_ticket, forged_ticket = _assigned_pair(setting)
+    extras = customer_extras(setting["technician"])
+    for ticket, extra in ((plain_ticket, {}), (forged_ticket, extras)):
+        before = _comparable(Ticket.objects.get(pk=ticket.pk))
+        data = {**extra, "kind": "complaint", "text": "师傅迟到了"}
+        if by_api:
+            url = f"/api/v1/tickets/{ticket.code}/complaints?token={ticket.tracking_token}"
+            data = {"kind": "complaint", "text": "师傅迟到了"} if not extra else data
+            response = client.post(url, json.dumps(data), content_type="application/json")
+            assert response.status_code in (201, 422), response.content
+            if extra and response.status_code == 422:
+                continue  # the schema refuses unknown fields outright: nothing written
+        else:
+            response = client.post(_track(ticket, "feedback:complaint"), data)
+            assert response.status_code == 302
+        assert _comparable(Ticket.objects.get(pk=ticket.pk)) == before
+    plain = Complaint.objects.get(ticket=plain_ticket)
+    forged = Complaint.objects.filter(ticket=forged_ticket).first()
+    if forged is not None:
+        assert _row_of(forged) == _row_of(plain)
+        assert (forged.handled_at, forged.handled_by, forged.reply) == (None, None, "")
+
+
+def test_rating_writes_only_stars_and_comment(client, setting):
+    from baoxiu.tickets.choices import TicketStatus as S
+
+    plain_ticket, forged_ticket = _assigned_pair(setting)
+    Ticket.objects.filter(pk__in=[plain_ticket.pk, forged_ticket.pk]).update(status=S.COMPLETED)
+    extras = customer_extras(setting["technician"])
+    for ticket, extra in ((plain_ticket, {}), (forged_ticket, extras)):
+        before = _comparable(Ticket.objects.get(pk=ticket.pk))
+        response = client.post(
+            _track(ticket, "feedback:rate"), {**extra, "stars": "4", "comment": "还行"}
+        )
+        assert response.status_code == 302
+        assert _comparable(Ticket.objects.get(pk=ticket.pk)) == before
+    forged = Rating.objects.get(ticket=forged_ticket)
+    assert _row_of(forged) == _row_of(Rating.objects.get(ticket=plain_ticket))
+    assert (forged.stars, forged.comment) == (4, "还行")
+
+
+def test_cancel_and_chat_set_nothing_but_their_own_fields(client, setting):
+    plain_ticket, forged_ticket = _assigned_pair(setting)
+    extras = customer_extras(setting["technician"])
+    for n, (ticket, extra) in enumerate(((plain_ticket, {}), (forged_ticket, extras))):
+        response = client.post(
+            _track(ticket, "support:ticket_chat"),
+            {**extra, "body": "什么时候到？"},
+            REMOTE_ADDR=f"10.0.0.{n + 1}",
+        )
+        assert response.status_code == 302
+        response = client.post(_track(ticket, "feedback:cancel"), {**extra, "reason": "不修了"})
+        assert response.status_code == 302
+    plain, forged = (Ticket.objects.get(pk=t.pk) for t in (plain_ticket, forged_ticket))
+    assert _comparable(forged) == _comparable(plain)
+    assert forged.status == "cancelled"
+    conversations = [Conversation.objects.get(ticket=t) for t in (plain, forged)]
+    assert _row_of(conversations[1]) == _row_of(conversations[0])
+    assert conversations[1].assigned_to_id is None
+    messages = [c.messages.get() for c in conversations]
+    assert _row_of(messages[1]) == _row_of(messages[0])
+    assert (messages[1].sender, messages[1].author_id) == ("customer", None)
+
+
+@pytest.mark.parametrize("by_api", [False, True], ids=["form", "api"])
+def test_quote_decision_takes_only_approve_or_reject(client, setting, by_api):
+    from baoxiu.pricing.calculator import LineRequest
+    from baoxiu.quotes.services import quote_submit
+    from baoxiu.tickets.choices import TicketStatus as S
+
+    technician = setting["technician"]
+    make_price_list(fault_types=[setting["fault"]])
+    pair = _assigned_pair(setting)
+    Ticket.objects.filter(pk__in=[t.pk for t in pair]).update(status=S.ON_SITE)
+    quotes = [
+        quote_submit(
+            ticket=Ticket.objects.get(pk=t.pk),
+            actor=technician.user,
+            requests=[LineRequest(kind="labour", key="fingerprint")],
+        )
+        for t in pair
+    ]
+    extras = customer_extras(technician)
+    for ticket, quote, extra in zip(pair, quotes, ({}, extras), strict=True):
+        before = _comparable(Ticket.objects.get(pk=ticket.pk))
+        if by_api:
+            url = (
+                f"/api/v1/tickets/{ticket.code}/quotes/{quote.number}/decision"
+                f"?token={ticket.tracking_token}"
+            )
+            body = json.dumps({**extra, "decision": "approve"}, default=str)
+            response = client.post(url, body, content_type="application/json")
+            # Unknown fields are refused outright (422); a plain decision passes.
+            assert response.status_code == (422 if extra else 200), response.content
+        else:
+            url = _track(ticket, "quotes:track_decide", number=quote.number)
+            response = client.post(url, {**extra, "decision": "approve"})
+            assert response.status_code == 302
+        assert _comparable(Ticket.objects.get(pk=ticket.pk)) == before
+    plain, forged = (Quote.objects.get(pk=q.pk) for q in quotes)
+    assert not Payment.objects.exists()
+    if by_api:
+        assert forged.status == "pending" and _row_of(forged, skip=("id", "ticket")) == _row_of(
+            quotes[1], skip=("id", "ticket")
+        )
+    else:
+        assert _row_of(forged) == _row_of(plain)
+        assert (forged.status, forged.total, forged.decided_via) == (
+            "approved",
+            plain.total,
+            "link",
+        )

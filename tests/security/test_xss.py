@@ -20,25 +20,43 @@ every field, as each role and anonymously, and fails on live markup anywhere
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import count
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from baoxiu.accounts.choices import Role
 from baoxiu.api.tests.helpers import post_json
 from baoxiu.areas.models import CoverageImport
+from baoxiu.evidence.models import CompletionReview, JobPhoto
+from baoxiu.evidence.services import completion_review_open
+from baoxiu.feedback.models import Complaint
+from baoxiu.lockopening.models import LockOpeningRecord
+from baoxiu.pricing.calculator import version_in_force
+from baoxiu.pricing.models import PriceItem, PriceListVersion
 from baoxiu.privacy.services import ticket_contact_reveal
+from baoxiu.quotes.models import Payment, Quote
+from baoxiu.quotes.services import ticket_serial_link
+from baoxiu.support.models import CallRecord, CannedReply, Conversation
+from baoxiu.support.services import call_event_record, conversation_start
+from baoxiu.support.telephony.base import CallEventData
+from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ticket_transition
 from tests.factories import (
     PASSWORD,
     FaultTypeFactory,
+    LockModelFactory,
     OutletFactory,
     TechnicianFactory,
     UserFactory,
+    image_file,
+    make_price_list,
     make_ticket,
+    ticket_at,
 )
 from tests.security.xss import PAYLOADS, find_live_markup, rendered_text
 
@@ -87,7 +105,7 @@ def world(db):
     }
     technician = TechnicianFactory(user__username="xss-tech")
     users[Role.TECHNICIAN] = technician.user
-    return World(users=users, technician=technician, fault_type=FaultTypeFactory(code="xss"))
+    return World(users=users, technician=technician, fault_type=FaultTypeFactory(code="ft-xss"))
 
 
 @dataclass(frozen=True)
@@ -272,6 +290,237 @@ def plant_coverage_import(world, payload):
     ]
 
 
+# ---- the apps beside the ticket: desk, feedback, quotes, evidence, register, prices ----
+
+
+def _ip() -> str:
+    n = next(_phones)
+    return f"10.{n // 62500 % 250}.{n // 250 % 250}.{n % 250 + 1}"
+
+
+def _on_site(world, *, quoted=False, fault_type=None):
+    return ticket_at(
+        TicketStatus.ON_SITE,
+        fault_type=fault_type or world.fault_type,
+        technician=world.technician,
+        quoted=quoted,
+    )
+
+
+def _price_list(world):
+    if version_in_force() is None:
+        make_price_list(fault_types=[world.fault_type])
+
+
+def plant_chat_message(world, payload):
+    """The customer writes in the chat box of the tracking page; the agent answers."""
+    ticket = world.assigned_ticket()
+    chat = reverse(
+        "support:ticket_chat", kwargs={"code": ticket.code, "token": ticket.tracking_token}
+    )
+    response = Client().post(chat, {"body": payload}, REMOTE_ADDR=_ip())
+    assert response.status_code == 302, response.content.decode()[:300]
+    conversation = Conversation.objects.get(ticket=ticket)
+    inside = reverse("support:conversation", kwargs={"pk": conversation.pk})
+    response = world.client(Role.AGENT).post(inside, {"body": "回复：" + payload})
+    assert response.status_code in (200, 302), response.content.decode()[:300]
+    log = reverse("support:chat_log", kwargs={"token": conversation.token})
+    return [
+        Page(None, chat),
+        Page(None, log),
+        Page(Role.AGENT, inside),
+        Page(Role.AGENT, reverse("support:conversation_log", kwargs={"pk": conversation.pk})),
+    ]
+
+
+def plant_canned_reply(world, payload):
+    response = world.client(Role.AGENT).post(
+        "/console/support/canned/", {"title": payload[:40], "body": payload}
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    canned = CannedReply.objects.get(body=payload)
+    conversation = conversation_start(body="你好", client_ip=_ip())
+    inside = reverse("support:conversation", kwargs={"pk": conversation.pk})
+    # Sent with one click: the text is the chat's next message.
+    response = world.client(Role.AGENT).post(inside, {"body": "", "canned": canned.pk})
+    assert response.status_code in (200, 302), response.content.decode()[:300]
+    assert conversation.messages.last().body == payload
+    log = reverse("support:chat_log", kwargs={"token": conversation.token})
+    return [Page(Role.AGENT, "/console/support/canned/"), Page(Role.AGENT, inside), Page(None, log)]
+
+
+def plant_call(world, payload):
+    """What the telephony vendor sends: the recording reference and the called line."""
+    call_id = f"xss-call-{next(_phones)}"
+    call_event_record(
+        event=CallEventData(
+            call_id=call_id,
+            event="ringing",
+            caller=_phone(),
+            called=payload[:30],
+            agent="",
+            recording_ref=payload,
+            occurred_at=timezone.now(),
+        )
+    )
+    return [Page(Role.AGENT, reverse("support:call", kwargs={"call_id": call_id}))], payload[:30]
+
+
+def plant_complaint(world, payload):
+    """The customer complains on the tracking page; the desk replies."""
+    ticket = world.assigned_ticket()
+    kwargs = {"code": ticket.code, "token": ticket.tracking_token}
+    response = Client().post(
+        reverse("feedback:complaint", kwargs=kwargs), {"kind": "complaint", "text": payload}
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    complaint = Complaint.objects.get(ticket=ticket)
+    handle = reverse(
+        "feedback:complaint_handle", kwargs={"code": ticket.code, "complaint_id": complaint.pk}
+    )
+    response = world.client(Role.AGENT).post(handle, {"reply": "答复：" + payload})
+    assert response.status_code == 302
+    assert Complaint.objects.get(pk=complaint.pk).reply == "答复：" + payload
+    # A second one stays open: the desk's follow-ups page lists it.
+    response = Client().post(
+        reverse("feedback:complaint", kwargs=kwargs), {"kind": "escalation", "text": payload}
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    # (The board's alert quotes it too, but shows only the latest alerts: the crawl reads it.)
+    return [tracking(ticket), detail(ticket), Page(Role.AGENT, "/console/followups/")]
+
+
+def plant_cancel_reason(world, payload):
+    ticket = make_ticket(fault_type=world.fault_type, phone=_phone())
+    kwargs = {"code": ticket.code, "token": ticket.tracking_token}
+    response = Client().post(reverse("feedback:cancel", kwargs=kwargs), {"reason": payload})
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert Ticket.objects.get(pk=ticket.pk).status == TicketStatus.CANCELLED
+    return [detail(ticket)]
+
+
+def plant_rating(world, payload):
+    ticket = ticket_at(
+        TicketStatus.COMPLETED, fault_type=world.fault_type, technician=world.technician
+    )
+    kwargs = {"code": ticket.code, "token": ticket.tracking_token}
+    response = Client().post(
+        reverse("feedback:rate", kwargs=kwargs), {"stars": "1", "comment": payload}
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    return [tracking(ticket), detail(ticket)]
+
+
+def plant_quote_free_text(world, payload):
+    """A line not on the price list (name and reason), then a revision with its reason,
+    through the technician's quote form."""
+    _price_list(world)
+    ticket = _on_site(world)
+    url = reverse("quotes:job_quote", kwargs={"code": ticket.code})
+    client = world.client(Role.TECHNICIAN)
+    base = {"free_price": "20.00", "free_quantity": "1", "free_reason": payload}
+    response = client.post(url, {**base, "free_name": payload})
+    assert response.status_code == 302, response.content.decode()[:500]
+    response = client.post(url, {**base, "free_name": payload, "reason": "改：" + payload})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert ticket.quotes.count() == 2
+    return [tracking(ticket), detail(ticket), Page(Role.TECHNICIAN, url)]
+
+
+def plant_part(world, payload):
+    ticket = _on_site(world, quoted=True)
+    url = reverse("evidence:part_record", kwargs={"code": ticket.code})
+    response = world.client(Role.TECHNICIAN).post(
+        url,
+        {
+            "name": payload,
+            "code": payload[:40],
+            "new_serial": payload[:60],
+            "old_serial": payload[:60],
+            "old_part": "outlet",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert ticket.parts.get().name == payload
+    evidence = reverse("evidence:job", kwargs={"code": ticket.code})
+    return [Page(Role.TECHNICIAN, evidence), detail(ticket)], payload[:40]
+
+
+def plant_photo_caption(world, payload):
+    ticket = _on_site(world, quoted=True)
+    url = reverse("evidence:photo_upload", kwargs={"code": ticket.code})
+    response = world.client(Role.TECHNICIAN).post(
+        url, {"kind": "before", "caption": payload, "photo": image_file()}
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    evidence = reverse("evidence:job", kwargs={"code": ticket.code})
+    return [Page(Role.TECHNICIAN, evidence), detail(ticket)]
+
+
+def plant_review_note(world, payload):
+    ticket = ticket_at(
+        TicketStatus.COMPLETED, fault_type=world.fault_type, technician=world.technician
+    )
+    completion_review_open(ticket=ticket, reason="客户未确认完工")
+    url = reverse("evidence:review_resolve", kwargs={"code": ticket.code})
+    response = world.client(Role.AGENT).post(url, {"note": payload})
+    assert response.status_code == 302, response.content.decode()[:300]
+    assert CompletionReview.objects.get(ticket=ticket).note == payload
+    return [detail(ticket)]
+
+
+def plant_register(world, payload):
+    """The witness's name and the police reference, through the register form."""
+    lockout = FaultTypeFactory(code=f"xss-lock-{next(_phones)}", lock_opening=True)
+    ticket = _on_site(world, fault_type=lockout, quoted=False)
+    url = reverse("lockopening:form", kwargs={"code": ticket.code})
+    response = world.client(Role.TECHNICIAN).post(
+        url,
+        {"witness_kind": "police", "witness_name": payload[:30], "police_reference": payload[:40]},
+    )
+    assert response.status_code == 302, response.content.decode()[:300]
+    record = LockOpeningRecord.objects.get(ticket=ticket)
+    assert (record.witness_name, record.police_reference) == (payload[:30], payload[:40])
+    printed = reverse("lockopening:print", kwargs={"code": ticket.code})
+    return [Page(Role.TECHNICIAN, url), Page(Role.AGENT, printed)], payload[:30]
+
+
+def plant_price_item(world, payload):
+    """An item name typed into a draft price list, published on the price board."""
+    from baoxiu.pricing.services import price_item_set, price_list_draft_create, price_list_publish
+
+    draft = price_list_draft_create(title=payload[:60], copy_from=version_in_force())
+    price_item_set(
+        version=draft,
+        kind="part",
+        key=f"X{next(_phones)}",
+        name=payload[:60],
+        amount=Decimal("9.00"),
+    )
+    price_list_publish(version=draft, effective_from=None, actor=world.users[Role.OPERATIONS])
+    detail_page = reverse("pricing:version_detail", kwargs={"number": draft.number})
+    return [Page(None, "/prices/"), Page(Role.OPERATIONS, detail_page)], payload[:60]
+
+
+def plant_lock_serial(world, payload):
+    """A serial number as the brand imported it, shown in the service history."""
+    from urllib.parse import urlencode
+
+    from baoxiu.pricing.models import LockSerial
+
+    # (Imported as the brand's systems keep serials: trimmed, upper case.)
+    serial = LockSerial.objects.create(
+        serial=payload[:40].strip().upper(), lock_model=LockModelFactory()
+    )
+    ticket = _on_site(world)
+    ticket_serial_link(ticket=ticket, serial=serial.serial, actor=world.technician.user)
+    history = "/console/serials/?" + urlencode({"serial": serial.serial})
+    return [
+        Page(Role.AGENT, history),
+        Page(Role.TECHNICIAN, reverse("quotes:job_quote", kwargs={"code": ticket.code})),
+    ], serial.serial
+
+
 @dataclass(frozen=True)
 class FreeText:
     name: str
@@ -290,6 +539,19 @@ FIELDS = [
     FreeText("search inputs reflected", reflect_search_inputs, max_length=50),
     FreeText("report form re-shown after an error", reflect_report_form, max_length=30),
     FreeText("coverage import line", plant_coverage_import, max_length=100),
+    FreeText("chat message, customer and agent (tracking page chat)", plant_chat_message, 490),
+    FreeText("canned reply title and text (agent console)", plant_canned_reply, 500),
+    FreeText("call recording reference and called line (webhook)", plant_call, 200),
+    FreeText("complaint text and the desk's reply (tracking page)", plant_complaint, 490),
+    FreeText("cancellation reason (tracking page)", plant_cancel_reason, 200),
+    FreeText("rating comment (tracking page)", plant_rating, 500),
+    FreeText("quote free-text line and revision reason", plant_quote_free_text, 100),
+    FreeText("replaced part name, code and serials", plant_part, 100),
+    FreeText("photo caption", plant_photo_caption, 100),
+    FreeText("completion review note", plant_review_note, 500),
+    FreeText("witness name and police reference (register)", plant_register, 200),
+    FreeText("price list title and item name", plant_price_item, 200),
+    FreeText("lock serial number (brand import)", plant_lock_serial, 200),
 ]
 
 
@@ -340,7 +602,108 @@ URL_VALUES = {
     "areas:coverage_import_result": lambda w, tickets: [
         {"pk": pk} for pk in CoverageImport.objects.values_list("pk", flat=True)
     ],
+    # the desk and badge verification
+    "support:verify_badge": lambda w, tickets: _badges(),
+    "support:verify_badge_qr": lambda w, tickets: _badges(),
+    "support:verify_badge_photo": lambda w, tickets: _badges(),
+    "support:chat": lambda w, tickets: _conversations("token"),
+    "support:chat_log": lambda w, tickets: _conversations("token"),
+    "support:ticket_chat": lambda w, tickets: _tracked(tickets),
+    "support:conversation": lambda w, tickets: _conversations("pk"),
+    "support:conversation_log": lambda w, tickets: _conversations("pk"),
+    "support:conversation_assign": lambda w, tickets: _conversations("pk")[:1],
+    "support:conversation_close": lambda w, tickets: _conversations("pk")[:1],
+    "support:conversation_ticket": lambda w, tickets: _conversations("pk")[:3],
+    "support:canned_toggle": lambda w, tickets: [{"pk": CannedReply.objects.first().pk}],
+    "support:call": lambda w, tickets: [
+        {"call_id": c} for c in CallRecord.objects.values_list("call_id", flat=True)
+    ],
+    "support:call_attach": lambda w, tickets: [
+        {"call_id": CallRecord.objects.values_list("call_id", flat=True).first()}
+    ],
+    "support:technician_badge": lambda w, tickets: [{"pk": w.technician.pk}],
+    # evidence and the lock-opening register
+    "evidence:job": lambda w, tickets: _codes(tickets),
+    "evidence:photo_upload": lambda w, tickets: _codes(tickets)[:1],
+    "evidence:part_record": lambda w, tickets: _codes(tickets)[:1],
+    "evidence:code_enter": lambda w, tickets: _codes(tickets)[:1],
+    "evidence:review_resolve": lambda w, tickets: _codes(tickets)[:1],
+    "evidence:staff_photo": lambda w, tickets: [
+        {"code": p.ticket.code, "photo_id": p.pk} for p in JobPhoto.objects.all()[:3]
+    ],
+    "evidence:customer_photo": lambda w, tickets: [
+        {"code": p.ticket.code, "token": p.ticket.tracking_token, "photo_id": p.pk}
+        for p in JobPhoto.objects.all()[:3]
+    ],
+    "evidence:customer_confirm": lambda w, tickets: _tracked(tickets)[:3],
+    "lockopening:form": lambda w, tickets: _registered("code"),
+    "lockopening:print": lambda w, tickets: _registered("code"),
+    "lockopening:image": lambda w, tickets: [
+        {**kw, "kind": kind}
+        for kw in _registered("code")[:1]
+        for kind in ("residence", "signature")
+    ],
+    # feedback
+    "feedback:complaint": lambda w, tickets: _tracked(tickets),
+    "feedback:cancel": lambda w, tickets: _tracked(tickets),
+    "feedback:rate": lambda w, tickets: _tracked(tickets),
+    "feedback:complaint_handle": lambda w, tickets: [
+        {"code": c.ticket.code, "complaint_id": c.pk} for c in Complaint.objects.all()[:3]
+    ],
+    # data-subject requests (export and erase answer POSTs; a GET shows nothing personal)
+    "privacy:subject_export": lambda w, tickets: [{"customer_id": tickets[0].customer_id}],
+    "privacy:subject_erase": lambda w, tickets: [{"customer_id": tickets[0].customer_id}],
+    # prices and quotes
+    "pricing:version_detail": lambda w, tickets: _price_lists(),
+    "pricing:publish": lambda w, tickets: _price_lists()[:1],
+    "pricing:item_remove": lambda w, tickets: [
+        {"number": i.version.number, "item_id": i.pk} for i in PriceItem.objects.all()[:1]
+    ],
+    "quotes:job_quote": lambda w, tickets: _codes(tickets),
+    "quotes:job_quote_status": lambda w, tickets: _codes(tickets),
+    "quotes:job_serial": lambda w, tickets: _codes(tickets)[:1],
+    "quotes:job_code": lambda w, tickets: [
+        {"code": q.ticket.code, "number": q.number} for q in Quote.objects.all()[:3]
+    ],
+    "quotes:job_payment": lambda w, tickets: _codes(tickets),
+    "quotes:track_decide": lambda w, tickets: [
+        {"code": q.ticket.code, "token": q.ticket.tracking_token, "number": q.number}
+        for q in Quote.objects.all()[:3]
+    ],
+    "quotes:receipt": lambda w, tickets: [
+        {"token": t} for t in Payment.objects.values_list("receipt_token", flat=True)
+    ],
 }
+
+
+def _codes(tickets) -> list[dict]:
+    return [{"code": t.code} for t in tickets]
+
+
+def _tracked(tickets) -> list[dict]:
+    return [{"code": t.code, "token": t.tracking_token} for t in tickets]
+
+
+def _conversations(key: str) -> list[dict]:
+    return [
+        {key: value} for value in Conversation.objects.order_by("id").values_list(key, flat=True)
+    ]
+
+
+def _registered(key: str) -> list[dict]:
+    return [{key: r.ticket.code} for r in LockOpeningRecord.objects.select_related("ticket")]
+
+
+def _badges() -> list[dict]:
+    from baoxiu.workforce.models import Technician
+
+    return [{"code": c} for c in Technician.objects.values_list("badge_code", flat=True)]
+
+
+def _price_lists() -> list[dict]:
+    return [{"number": n} for n in PriceListVersion.objects.values_list("number", flat=True)]
+
+
 # Prefixes not crawled here, with the reason.
 NOT_CRAWLED = {
     "api/": "JSON, covered by the Schemathesis suite",
