@@ -107,5 +107,10 @@ def blind_index(value: str, *, purpose: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
 
 
+def bearer_token_index(token: str, *, purpose: str) -> str:
+    """Look-up key of a bearer token (a link's secret) whose value is stored sealed."""
+    return blind_index(token, purpose=f"token:{purpose}")
+
+
 def generate_field_key() -> str:
     return base64.b64encode(os.urandom(32)).decode("ascii")

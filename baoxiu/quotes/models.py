@@ -5,7 +5,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from baoxiu.core.crypto import bearer_token_index
+from baoxiu.core.fields import EncryptedTextField
 from baoxiu.quotes.choices import DecisionChannel, PaymentMethod, QuoteStatus
+
+RECEIPT_TOKEN_PURPOSE = "quotes.receipt"
 
 
 def new_receipt_token() -> str:
@@ -121,7 +125,9 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(_("付款时间"))
     provider = models.CharField(max_length=40)
     provider_reference = models.CharField(max_length=100)
-    receipt_token = models.CharField(max_length=64, unique=True, default=new_receipt_token)
+    # A bearer credential: sealed at rest, found by its keyed digest.
+    receipt_token = EncryptedTextField(default=new_receipt_token)
+    receipt_index = models.CharField(max_length=40, unique=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -132,6 +138,13 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.ticket_id} ¥{self.amount}"
+
+    def save(self, *args, **kwargs):
+        self.receipt_index = bearer_token_index(self.receipt_token, purpose=RECEIPT_TOKEN_PURPOSE)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "receipt_token" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "receipt_index"}
+        super().save(*args, **kwargs)
 
     def receipt_path(self) -> str:
         return reverse("quotes:receipt", kwargs={"token": self.receipt_token})

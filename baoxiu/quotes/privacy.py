@@ -13,9 +13,10 @@ import secrets
 
 from django.utils import timezone
 
+from baoxiu.core.crypto import bearer_token_index
 from baoxiu.privacy.retention import visible
 from baoxiu.privacy.subjects import subject_data
-from baoxiu.quotes.models import Payment, Quote, QuoteLine, TicketLock
+from baoxiu.quotes.models import RECEIPT_TOKEN_PURPOSE, Payment, Quote, QuoteLine, TicketLock
 
 ERASED_LINE_NAME = "价目表外项目"
 
@@ -87,7 +88,11 @@ def erase_quotes(customer, now) -> int:
     for pk in visible(Payment.objects.filter(ticket__customer=customer)).values_list(
         "pk", flat=True
     ):
-        changed += Payment.objects.filter(pk=pk).update(receipt_token=secrets.token_urlsafe(24))
+        token = secrets.token_urlsafe(24)
+        changed += Payment.objects.filter(pk=pk).update(
+            receipt_token=token,
+            receipt_index=bearer_token_index(token, purpose=RECEIPT_TOKEN_PURPOSE),
+        )
     return changed
 
 

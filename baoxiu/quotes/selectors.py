@@ -7,9 +7,10 @@ import secrets
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from baoxiu.core.crypto import bearer_token_index
 from baoxiu.core.errors import NotFound
 from baoxiu.pricing.models import LockSerial
-from baoxiu.quotes.models import Payment, Quote, QuoteLine, TicketLock
+from baoxiu.quotes.models import RECEIPT_TOKEN_PURPOSE, Payment, Quote, QuoteLine, TicketLock
 
 
 def quotes_for_ticket(ticket) -> list[Quote]:
@@ -33,7 +34,7 @@ def payment_by_receipt(token: str) -> Payment:
     """The payment a receipt link points at; the token must match exactly."""
     payment = (
         Payment.objects.select_related("ticket__fault_type", "ticket__technician__outlet", "quote")
-        .filter(receipt_token=token)
+        .filter(receipt_index=bearer_token_index(token, purpose=RECEIPT_TOKEN_PURPOSE))
         .first()
     )
     if payment is None or not secrets.compare_digest(payment.receipt_token, token):

@@ -6,10 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from baoxiu.core.crypto import bearer_token_index
 from baoxiu.core.fields import EncryptedTextField
 from baoxiu.support.choices import CallState, ConversationStatus, SenderKind
 
 MAX_MESSAGE = 500
+TOKEN_PURPOSE = "support.conversation"
 
 
 def new_conversation_token() -> str:
@@ -25,7 +27,9 @@ class Conversation(models.Model):
     ``agent_unread`` and ``customer_unread`` are counters changed with F().
     """
 
-    token = models.CharField(max_length=64, unique=True, default=new_conversation_token)
+    # A bearer credential: sealed at rest, found by its keyed digest.
+    token = EncryptedTextField(default=new_conversation_token)
+    token_index = models.CharField(max_length=40, unique=True, editable=False)
     ticket = models.ForeignKey(
         "tickets.Ticket",
         on_delete=models.SET_NULL,
@@ -61,6 +65,13 @@ class Conversation(models.Model):
 
     def __str__(self):
         return f"会话#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.token_index = bearer_token_index(self.token, purpose=TOKEN_PURPOSE)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "token" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "token_index"}
+        super().save(*args, **kwargs)
 
 
 class ChatMessage(models.Model):

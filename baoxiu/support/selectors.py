@@ -12,11 +12,18 @@ from django.utils.translation import gettext as _
 from baoxiu.accounts.choices import ChannelKind
 from baoxiu.accounts.matrix import Scope, may, scope_for
 from baoxiu.accounts.models import OfficialChannel, User
+from baoxiu.core.crypto import bearer_token_index
 from baoxiu.core.errors import NotFound, ValidationFailed
 from baoxiu.core.validators import mask_name
 from baoxiu.customers.services import phone_index_for
 from baoxiu.support.choices import CallState, ConversationStatus
-from baoxiu.support.models import CallRecord, CannedReply, ChatMessage, Conversation
+from baoxiu.support.models import (
+    TOKEN_PURPOSE,
+    CallRecord,
+    CannedReply,
+    ChatMessage,
+    Conversation,
+)
 from baoxiu.support.services import SUPPORT_ROLES
 from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket
@@ -39,7 +46,11 @@ def conversation_by_token(token: str) -> Conversation:
     """The customer's chat, found by its unguessable token (NotFound otherwise)."""
     if not token or len(token) > 64:
         raise NotFound(_("会话不存在。"))
-    conversation = Conversation.objects.select_related("ticket").filter(token=token).first()
+    conversation = (
+        Conversation.objects.select_related("ticket")
+        .filter(token_index=bearer_token_index(token, purpose=TOKEN_PURPOSE))
+        .first()
+    )
     if conversation is None or not secrets.compare_digest(conversation.token, token):
         raise NotFound(_("会话不存在。"))
     return conversation

@@ -141,19 +141,12 @@ def test_database_file_holds_no_personal_data_or_token(fault_type):
 
     issued = run_the_flows(fault_type)
 
-    # Chat and receipt links are still stored as they are (looked up by value): a
-    # known limit in SECURITY.md, to be sealed or hashed like tracking tokens.
-    not_yet_sealed = {"chat token", "receipt token"}
-    made_here = {
-        v: kind
-        for v, kind in REGISTRY.values.items()
-        if v not in before and kind not in not_yet_sealed
-    }
+    made_here = {v: kind for v, kind in REGISTRY.values.items() if v not in before}
     planted = [v for person in PEOPLE.values() for v in person] + [ID_NUMBER, *issued]
     planted += [CHAT_TEXT, CHAT_PHONE, CALLER, REGISTER_ID, WITNESS]
     assert set(planted) - {ID_NUMBER, CHAT_PHONE} <= set(REGISTRY.values) | set(issued)
     kinds = set(made_here.values())
-    assert {"personal data", "tracking token", "API token"} <= kinds, kinds
+    assert {"personal data", "tracking token", "API token", "chat token"} <= kinds, kinds
     raw = database_bytes()
     assert len(raw) > 10_000  # we really read the database
     found = []
