@@ -185,7 +185,7 @@ def completion_code_api(request, code: str, payload: CodeIn):
 
 @staff_router.post(
     "/tickets/{code}/completion-signature",
-    response={200: ConfirmationOut, **error_responses(401, 403, 404, 409, 415, 422)},
+    response={200: ConfirmationOut, **error_responses(400, 401, 403, 404, 409, 415, 422)},
     summary="客户现场签名确认完工",
 )
 @api_permission("completion.code_enter")

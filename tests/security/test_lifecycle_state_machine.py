@@ -63,6 +63,7 @@ from hypothesis.stateful import (
 )
 
 from baoxiu.accounts.choices import Role
+from baoxiu.accounts.matrix import Scope, roles_for, scope_for
 from baoxiu.core.errors import ConcurrentUpdate, DomainError
 from baoxiu.evidence.models import CompletionReview
 from baoxiu.evidence.services import completion_confirm_by_customer, completion_review_resolve
@@ -150,22 +151,32 @@ def _row(ticket_id: int) -> tuple:
     )
 
 
-def _permitted(actor, ticket: Ticket, name: str) -> bool:
-    """Who may do what, read from the action table (not from can_perform)."""
-    action = ACTIONS[name]
+def _permitted(actor, ticket: Ticket, name: str, technician=None) -> bool:
+    """Who may do what: the permission matrix's row for the action, with its scope
+    worked out here from the ticket (not by can_perform or the scope helpers)."""
     if actor is None:
         return True
-    if not actor.is_active or (actor.role not in action.roles and not actor.is_superuser):
+    scope = scope_for(actor, f"ticket.transition.{name}")
+    if not actor.is_active or scope is None:
         return False
-    if actor.role == Role.TECHNICIAN and not actor.is_superuser:
+    if scope == Scope.ALL:
+        return True
+    if scope == Scope.REGION:
+        region = (actor.region or "").strip()
+        return not region or (ticket.address.area_code or "").startswith(region)
+    if scope == Scope.OWN_JOBS:
         own = getattr(actor, "technician", None)
-        return action.own_job and own is not None and ticket.technician_id == own.pk
-    return True
+        return own is not None and ticket.technician_id == own.pk
+    if scope == Scope.OWN_OUTLET:
+        # Assigning: the technician it goes to must be of the manager's outlet.
+        holder = technician if name == "assign" else ticket.technician
+        return holder is not None and holder.outlet.manager_id == actor.pk
+    return False
 
 
 def _expected_to_succeed(actor, ticket: Ticket, name: str, note: str, technician) -> bool:
     action = ACTIONS[name]
-    if ticket.status not in action.sources or not _permitted(actor, ticket, name):
+    if ticket.status not in action.sources or not _permitted(actor, ticket, name, technician):
         return False
     if action.needs_reason and not note.strip():
         return False
@@ -374,7 +385,7 @@ class Lifecycle(RuleBasedStateMachine):
         if not open_actions:
             return
         name = data.draw(st.sampled_from(open_actions), label="action")
-        roles = ACTIONS[name].roles
+        roles = roles_for(f"ticket.transition.{name}")
         candidates = [a for a in self.actors if a is not None and a.role in roles]
         if ticket.technician_id and Role.TECHNICIAN in roles:
             candidates.append(ticket.technician.user)
@@ -585,8 +596,13 @@ def no_work_without_the_approved_quote(machine, ticket):
         before = [q for q in quotes if q.created_at <= event.created_at]
         assert before, f"{event.type} with no quote"
         current = before[-1]
-        assert current.status == QuoteStatus.APPROVED, (event.type, current.status)
-        assert current.decided_at <= event.created_at
+        # Approved then; reopening the ticket later marks that approval "reopened".
+        approved = (QuoteStatus.APPROVED, QuoteStatus.REOPENED)
+        assert current.status in approved, (event.type, current.status)
+        assert current.decided_at is not None and current.decided_at <= event.created_at
+        if current.status == QuoteStatus.REOPENED:
+            reopened = _events(ticket, [EventType.REOPENED]).filter(id__gt=event.id)
+            assert reopened.exists(), (event.type, "worked on a quote reopened before")
 
 
 def the_bill_is_the_approved_total(machine, ticket):

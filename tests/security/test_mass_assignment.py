@@ -234,7 +234,9 @@ def customer_extras(technician) -> dict:
     return extras
 
 
-def _row_of(instance, skip=("id", "ticket", "created_at", "conversation", "token")) -> dict:
+def _row_of(
+    instance, skip=("id", "ticket", "created_at", "conversation", "token", "token_index")
+) -> dict:
     row = {}
     for field in type(instance)._meta.concrete_fields:
         if field.name in skip:

@@ -627,6 +627,7 @@ URL_VALUES = {
     "evidence:photo_upload": lambda w, tickets: _codes(tickets)[:1],
     "evidence:part_record": lambda w, tickets: _codes(tickets)[:1],
     "evidence:code_enter": lambda w, tickets: _codes(tickets)[:1],
+    "evidence:signature_enter": lambda w, tickets: _codes(tickets)[:1],
     "evidence:review_resolve": lambda w, tickets: _codes(tickets)[:1],
     "evidence:staff_photo": lambda w, tickets: [
         {"code": p.ticket.code, "photo_id": p.pk} for p in JobPhoto.objects.all()[:3]
