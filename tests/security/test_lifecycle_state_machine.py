@@ -606,13 +606,17 @@ def no_work_without_the_approved_quote(machine, ticket):
 
 
 def the_bill_is_the_approved_total(machine, ticket):
-    """The approved total is the ceiling: the bill is exactly the latest approved
-    quote's customer total, and nothing is quoted after the bill is paid."""
+    """The approved total is the ceiling: the bill is exactly the approved quote's
+    customer total, and nothing is quoted after the bill is paid unless the
+    ticket was reopened since (a re-visit quotes again)."""
     latest = Quote.objects.filter(ticket=ticket).order_by("-number").first()
     for payment in Payment.objects.filter(ticket=ticket).select_related("quote"):
-        assert payment.quote.status == QuoteStatus.APPROVED
+        # Approved when paid; a later reopen marks that approval "reopened".
+        assert payment.quote.status in (QuoteStatus.APPROVED, QuoteStatus.REOPENED)
         assert payment.amount == payment.quote.customer_total
-        assert payment.quote == latest
+        if payment.quote != latest:
+            reopens = _events(ticket, [EventType.REOPENED])
+            assert reopens.filter(created_at__gte=payment.paid_at).exists(), "quoted after paying"
 
 
 def no_lock_opening_before_the_register_is_complete(machine, ticket):
