@@ -33,9 +33,9 @@ demo: install
 ## The whole suite: unit, integration and browser tests (SQLite unless DATABASE_URL is set).
 test: install-dev
 	$(BIN)/ruff check baoxiu config tests bench conftest.py
-	BAOXIU_LIFECYCLE_EXAMPLES=$${BAOXIU_LIFECYCLE_EXAMPLES:-200} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## The ticket-lifecycle state machine alone at full size (200 examples x 50 steps, as in make test; make test-postgres runs 50 x 50).
+## The ticket-lifecycle state machine at full size (200 examples x 50 steps; make test runs 50 x 50).
 test-lifecycle: install-dev
 	BAOXIU_LIFECYCLE_EXAMPLES=200 BAOXIU_LIFECYCLE_STEPS=50 $(BIN)/python -m pytest -q -p no:logging tests/security/test_lifecycle_state_machine.py $(PYTEST_ARGS)
 
