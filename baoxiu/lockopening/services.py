@@ -47,6 +47,12 @@ def signature_from_data_url(data_url: str) -> io.BytesIO | None:
         raise ValidationFailed(_("签名图片无效，请重新签名。"), code="signature_invalid") from None
 
 
+def _work_started_once(ticket) -> bool:
+    from baoxiu.tickets.choices import EventType
+
+    return ticket.events.filter(type=EventType.WORK_STARTED).exists()
+
+
 def lock_opening_record_save(
     *,
     ticket,
@@ -77,7 +83,9 @@ def lock_opening_record_save(
         raise ValidationFailed(_("该工单不是开锁业务，无需开锁登记。"), code="not_lock_opening")
     if not is_own_job(actor, ticket):
         raise PermissionDenied(_("只有该工单的师傅可以填写开锁登记。"))
-    if ticket.status not in REGISTRABLE:
+    if ticket.status not in REGISTRABLE or _work_started_once(ticket):
+        # The register records the opening that happened: once work has started
+        # (even if the ticket is reopened later) it is never edited again.
         raise IllegalTransition(
             _("开锁登记须在接单后、开始开锁前填写。"), code="lock_opening_record_frozen"
         )

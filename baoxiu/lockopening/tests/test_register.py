@@ -152,6 +152,25 @@ def test_complete_record_opens_the_gate_and_is_stored_encrypted_and_masked(
     assert refused.value.code == "lock_opening_record_frozen"
 
 
+def test_register_stays_frozen_when_the_ticket_goes_back_to_an_editable_status(
+    lockout, policy, technician
+):
+    ticket = ticket_at(TicketStatus.ON_SITE, fault_type=lockout, technician=technician)
+    complete_record(ticket, technician)
+    ticket = ticket_transition(ticket=ticket, action="start_work", actor=technician.user)
+    # Arrange: the job is back on site later (a reopened re-visit; status set directly).
+    Ticket.objects.filter(pk=ticket.pk).update(status=TicketStatus.ON_SITE)
+    ticket.refresh_from_db()
+    before = snapshot(ticket)
+
+    with pytest.raises(IllegalTransition) as refused:
+        lock_opening_record_save(ticket=ticket, actor=technician.user, witness_name="别人")
+
+    assert refused.value.code == "lock_opening_record_frozen"
+    assert snapshot(ticket) == before
+    assert LockOpeningRecord.objects.get(ticket=ticket).witness_name != "别人"
+
+
 def test_id_number_needs_separate_consent(lockout, policy, technician):
     ticket = ticket_at(TicketStatus.ON_SITE, fault_type=lockout, technician=technician)
     with pytest.raises(ValidationFailed) as refused:
