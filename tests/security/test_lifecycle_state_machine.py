@@ -258,7 +258,8 @@ class Lifecycle(RuleBasedStateMachine):
             ticket.technician_id is not None
             and actor == ticket.technician.user
             and ticket.status in QUOTABLE
-            and not before[1]
+            # A paid quote is final; a reopened ticket quotes again after a payment.
+            and not (previous is not None and Payment.objects.filter(quote=previous).exists())
             and (previous is None or bool(reason))
         )
         try:
