@@ -82,79 +82,90 @@ def job_evidence(
     return render(request, "evidence/job.html", context, status=status)
 
 
+def _on_site_post(request, code, *, form, slot, field, record, done):
+    """Validate one on-site form, record it, and go back to the job page.
+
+    ``record(ticket, data)`` calls the service; a refusal is shown on
+    ``field`` of the form (None: the form as a whole) and the page is
+    rendered again with the form in ``slot``, status 400.
+    """
+    ticket = _staff_ticket(request, code)
+    if form.is_valid():
+        try:
+            record(ticket, form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(field, exc.message)
+        else:
+            messages.success(request, done)
+            return redirect("evidence:job", code=code)
+    return job_evidence(request, code, status=400, **{slot: form})
+
+
 @require_POST
 @permission_required("evidence.record")
 def job_photo_upload(request, code):
-    ticket = _staff_ticket(request, code)
-    form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            photo_add(
-                ticket=ticket,
-                actor=request.user,
-                kind=form.cleaned_data["kind"],
-                upload=form.cleaned_data["photo"],
-                caption=form.cleaned_data["caption"],
-            )
-        except DomainError as exc:
-            form.add_error("photo", exc.message)
-        else:
-            messages.success(request, _("照片已上传。"))
-            return redirect("evidence:job", code=code)
-    return job_evidence(request, code, photo_form=form, status=400)
+    return _on_site_post(
+        request,
+        code,
+        form=PhotoForm(request.POST, request.FILES),
+        slot="photo_form",
+        field="photo",
+        record=lambda ticket, data: photo_add(
+            ticket=ticket,
+            actor=request.user,
+            kind=data["kind"],
+            upload=data["photo"],
+            caption=data["caption"],
+        ),
+        done=_("照片已上传。"),
+    )
 
 
 @require_POST
 @permission_required("evidence.record")
 def job_part_record(request, code):
-    ticket = _staff_ticket(request, code)
-    form = PartForm(request.POST)
-    if form.is_valid():
-        try:
-            part_record(ticket=ticket, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("配件已登记。"))
-            return redirect("evidence:job", code=code)
-    return job_evidence(request, code, part_form=form, status=400)
+    return _on_site_post(
+        request,
+        code,
+        form=PartForm(request.POST),
+        slot="part_form",
+        field=None,
+        record=lambda ticket, data: part_record(ticket=ticket, actor=request.user, **data),
+        done=_("配件已登记。"),
+    )
 
 
 @require_POST
 @permission_required("completion.code_enter")
 def job_code_enter(request, code):
-    ticket = _staff_ticket(request, code)
-    form = CompletionCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            completion_confirm_by_code(
-                ticket=ticket, actor=request.user, code=form.cleaned_data["completion_code"]
-            )
-        except DomainError as exc:
-            form.add_error("completion_code", exc.message)
-        else:
-            messages.success(request, _("客户已确认完工，可以点“完工”。"))
-            return redirect("evidence:job", code=code)
-    return job_evidence(request, code, code_form=form, status=400)
+    return _on_site_post(
+        request,
+        code,
+        form=CompletionCodeForm(request.POST),
+        slot="code_form",
+        field="completion_code",
+        record=lambda ticket, data: completion_confirm_by_code(
+            ticket=ticket, actor=request.user, code=data["completion_code"]
+        ),
+        done=_("客户已确认完工，可以点“完工”。"),
+    )
 
 
 @require_POST
 @permission_required("completion.code_enter")
 def job_signature_enter(request, code):
     """The customer's signature on the technician's phone confirms completion."""
-    ticket = _staff_ticket(request, code)
-    form = CompletionSignatureForm(request.POST)
-    if form.is_valid():
-        try:
-            completion_confirm_by_signature(
-                ticket=ticket, actor=request.user, signature=form.cleaned_data["signature"]
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("客户已签名确认完工，可以点“完工”。"))
-            return redirect("evidence:job", code=code)
-    return job_evidence(request, code, signature_form=form, status=400)
+    return _on_site_post(
+        request,
+        code,
+        form=CompletionSignatureForm(request.POST),
+        slot="signature_form",
+        field=None,
+        record=lambda ticket, data: completion_confirm_by_signature(
+            ticket=ticket, actor=request.user, signature=data["signature"]
+        ),
+        done=_("客户已签名确认完工，可以点“完工”。"),
+    )
 
 
 @require_POST
