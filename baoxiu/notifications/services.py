@@ -53,9 +53,18 @@ def notification_deliver(*, notification_id: int) -> None:
     )
     if notification is None or notification.state == DeliveryState.SENT:
         return
+    notification_send(notification=notification, text=render_text(notification))
+
+
+def notification_send(*, notification: Notification, text: str) -> None:
+    """Text the ticket's customer and mark the outbox row sent.
+
+    The provider de-duplicates on the row's key, so a retried job after a
+    crash between the send and the update texts the customer once.
+    """
     result = sms_channel().send(
         phone=notification.ticket.customer.phone,
-        text=render_text(notification),
+        text=text,
         idempotency_key=f"notification-{notification.pk}",
     )
     Notification.objects.filter(pk=notification.pk).update(

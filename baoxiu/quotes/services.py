@@ -412,8 +412,9 @@ def payment_record(*, ticket: Ticket, request: PaymentRequest, actor) -> Payment
 def quote_code_deliver(*, notification_id: int, quote_id: int, sealed_code: str) -> None:
     """Text the customer the quote link and code (the ``quotes.send_code`` job)."""
     from baoxiu.accounts.selectors import organisation_profile
-    from baoxiu.notifications.channels import sms_channel
     from baoxiu.notifications.choices import DeliveryState
+    from baoxiu.notifications.services import notification_send
+    from baoxiu.support.sms import official_sms_footer
 
     notification = (
         Notification.objects.select_related("ticket__customer").filter(pk=notification_id).first()
@@ -434,16 +435,7 @@ def quote_code_deliver(*, notification_id: int, quote_id: int, sealed_code: str)
         "link": notification.ticket.tracking_url(),
         "otp": code,
     }
-    from baoxiu.support.sms import official_sms_footer
-
-    result = sms_channel().send(
-        phone=notification.ticket.customer.phone,
-        text=text + official_sms_footer(org),
-        idempotency_key=f"notification-{notification.pk}",
-    )
-    Notification.objects.filter(pk=notification.pk).update(
-        state=DeliveryState.SENT, provider_message_id=result.message_id, sent_at=timezone.now()
-    )
+    notification_send(notification=notification, text=text + official_sms_footer(org))
 
 
 def quotes_void_on_reopen(*, ticket: Ticket, actor=None) -> int:
