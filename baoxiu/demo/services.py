@@ -373,6 +373,8 @@ def _technicians_create(
                 outlet=outlet,
                 name=names[j],
                 certificate_no=f"QA{rng.randint(2019, 2025)}{j + 1:05d}",
+                # Fictional numbers (166 0000 ...), the B side of privacy-number bindings.
+                phone=f"166{j + 1:08d}",
                 home_latitude=_deg(lat),
                 home_longitude=_deg(lon),
                 work_start=start,

@@ -100,7 +100,7 @@ def privacy_number_bind(*, binding_id: int) -> None:
     Raises ProviderError on failure, so the queue retries it.
     """
     binding = (
-        PrivacyNumberBinding.objects.select_related("ticket__customer")
+        PrivacyNumberBinding.objects.select_related("ticket__customer", "technician")
         .filter(pk=binding_id)
         .first()
     )
@@ -110,7 +110,9 @@ def privacy_number_bind(*, binding_id: int) -> None:
     result = privacy_number_provider().bind(
         request_id=f"baoxiu-binding-{binding.pk}",
         a_number=binding.ticket.customer.phone,
-        b_number="",
+        # AXB: the virtual number connects the customer with this technician's
+        # phone only (AX, any caller, when no phone is on record).
+        b_number=binding.technician.phone,
         expires_at=now + timedelta(hours=settings.PRIVACY_NUMBER_HOURS),
     )
     won = PrivacyNumberBinding.objects.filter(pk=binding.pk, state=BindingState.PENDING).update(

@@ -1,12 +1,16 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baoxiu.catalog.models import Skill
+from baoxiu.core.errors import ValidationFailed
+from baoxiu.core.fields import EncryptedTextField
 from baoxiu.core.models import TimeStampedModel
+from baoxiu.core.validators import normalize_mobile
 
 
 def new_badge_code() -> str:
@@ -56,6 +60,10 @@ class Technician(TimeStampedModel):
     outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="technicians")
     name = models.CharField(_("姓名"), max_length=50)
     certificate_no = models.CharField(_("上岗证编号"), max_length=30, unique=True)
+    # The technician's own mobile: the B side of the privacy-number binding
+    # (隐私号 AXB), so only this phone reaches the customer through the virtual
+    # number. Sealed at rest and never shown to customers.
+    phone = EncryptedTextField(_("手机号"), blank=True, default="")
     photo = models.ImageField(_("照片"), upload_to="technicians/", blank=True)
     # Printed on the badge and encoded in its QR code; anyone can verify it (support app).
     badge_code = models.CharField(
@@ -81,6 +89,14 @@ class Technician(TimeStampedModel):
 
     def __str__(self):
         return f"{self.name}（{self.certificate_no}）"
+
+    def clean(self):
+        super().clean()
+        if self.phone:
+            try:
+                self.phone = normalize_mobile(self.phone)
+            except ValidationFailed as exc:
+                raise ValidationError({"phone": exc.message}) from None
 
     def has_skills(self, required) -> bool:
         return set(required) <= set(self.skills.all())

@@ -88,6 +88,7 @@ class FakeProviderServer:
                         server.bindings[binding_id] = {
                             "x": f"1710000{n:04d}",
                             "a": body["a"],
+                            "b": body["b"],
                             "expires_at": body["expires_at"],
                         }
                     entry = server.bindings[binding_id]

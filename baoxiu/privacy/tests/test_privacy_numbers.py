@@ -72,7 +72,9 @@ def test_assignment_binds_a_virtual_number_the_technician_sees_instead_of_the_re
 
     assert [(j.name, j.state) for j in jobs] == [("privacy.number_bind", JobState.DONE)]
     (post,) = provider.calls("POST")
-    assert post[1] == "/bindings" and post[2]["a"] == PHONE
+    # AXB: the virtual number joins the customer (A) with this technician's phone (B).
+    assert post[1] == "/bindings" and (post[2]["a"], post[2]["b"]) == (PHONE, technician.phone)
+    assert len(technician.phone) == 11
     assert post[2]["request_id"] == f"baoxiu-binding-{PrivacyNumberBinding.objects.get().pk}"
     binding = PrivacyNumberBinding.objects.get()
     assert (binding.state, binding.virtual_number, binding.technician_id) == (
@@ -191,6 +193,11 @@ def test_reassignment_releases_the_old_number_and_binds_a_new_one_for_the_new_te
     assert (first.technician_id, first.state) == (technician.pk, BindingState.RELEASED)
     assert (second.technician_id, second.state) == (other_technician.pk, BindingState.BOUND)
     assert [m for m, *_ in provider.requests] == ["POST", "DELETE", "POST"]
+    assert [body["b"] for _m, _p, body in provider.calls("POST")] == [
+        technician.phone,
+        other_technician.phone,
+    ]
+    assert provider.bindings[second.provider_ref]["b"] == other_technician.phone
     assert list(provider.bindings) == [second.provider_ref]
     assert api_contact(client, other_technician, ticket)["number"] == second.virtual_number
     for body in technician_views(client, other_technician, ticket):
@@ -295,3 +302,35 @@ def test_a_bind_the_queue_gave_up_on_is_started_over_by_the_sweep(
 
     run_privacy_jobs()
     assert api_contact(client, technician, ticket)["number"] == "17100000001"
+
+
+def test_a_technician_without_a_phone_on_record_gets_an_ax_binding(
+    provider, ticket, dispatcher, technician
+):
+    technician.phone = ""
+    technician.save(update_fields=["phone"])
+    assign(ticket, dispatcher, technician)
+
+    run_privacy_jobs()
+
+    (post,) = provider.calls("POST")
+    assert (post[2]["a"], post[2]["b"]) == (PHONE, "")
+    assert PrivacyNumberBinding.objects.get().state == BindingState.BOUND
+
+
+def test_the_technicians_phone_is_sealed_at_rest_and_normalised_when_edited(technician):
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM workforce_technician WHERE id = %s", [technician.pk])
+        (stored,) = cursor.fetchone()
+    assert technician.phone not in stored and stored
+
+    technician.phone = "+86 139-0000-1111"
+    technician.full_clean()
+    assert technician.phone == "13900001111"
+    technician.phone = "12345"
+    with pytest.raises(ValidationError) as caught:
+        technician.full_clean()
+    assert caught.value.message_dict == {"phone": ["请输入有效的11位中国大陆手机号码。"]}
