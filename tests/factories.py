@@ -82,7 +82,7 @@ class TechnicianFactory(factory.django.DjangoModelFactory):
     outlet = factory.SubFactory(OutletFactory)
     name = factory.Sequence(lambda n: f"师傅{n}")
     certificate_no = factory.Sequence(lambda n: f"CERT{n:06d}")
-    phone = factory.Sequence(lambda n: f"166{n:08d}")
+    phone = factory.Sequence(lambda n: f"166{(n + 1) * 1234567 % 10**8:08d}")
     home_latitude = Decimal("22.540")
     home_longitude = Decimal("113.940")
 

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baoxiu.catalog.choices import Priority
+from baoxiu.core.fields import EncryptedTextField
 from baoxiu.core.models import TimeStampedModel
 from baoxiu.dispatch.choices import AlertKind, ClockKind, ClockState, DispatchMode
 
@@ -134,7 +135,8 @@ class DispatchAlert(models.Model):
         SlaClock, on_delete=models.CASCADE, null=True, blank=True, related_name="alerts"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=AlertKind.choices)
-    message = models.CharField(_("内容"), max_length=200)
+    # May quote the customer's words (a complaint): sealed at rest.
+    message = EncryptedTextField(_("内容"))
     created_at = models.DateTimeField(_("时间"), db_index=True)
     acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(

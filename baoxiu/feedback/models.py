@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from baoxiu.core.fields import EncryptedTextField
 from baoxiu.feedback.choices import ComplaintKind
 
 
@@ -12,7 +13,8 @@ class Complaint(models.Model):
         "tickets.Ticket", on_delete=models.CASCADE, related_name="complaints"
     )
     kind = models.CharField(_("类型"), max_length=12, choices=ComplaintKind.choices)
-    text = models.TextField(_("内容"))
+    # Customers' own words often carry names, numbers and addresses: sealed at rest.
+    text = EncryptedTextField(_("内容"))
     created_at = models.DateTimeField(_("提交时间"), db_index=True)
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     handled_by = models.ForeignKey(
@@ -23,7 +25,7 @@ class Complaint(models.Model):
         related_name="+",
         verbose_name=_("处理人"),
     )
-    reply = models.CharField(_("处理结果"), max_length=500, blank=True, default="")
+    reply = EncryptedTextField(_("处理结果"), blank=True, default="")
 
     class Meta:
         verbose_name = _("客户投诉")
@@ -39,7 +41,7 @@ class Rating(models.Model):
 
     ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, related_name="rating")
     stars = models.PositiveSmallIntegerField(_("评分"))
-    comment = models.CharField(_("评价"), max_length=500, blank=True, default="")
+    comment = EncryptedTextField(_("评价"), blank=True, default="")
     created_at = models.DateTimeField(_("评价时间"))
 
     class Meta:

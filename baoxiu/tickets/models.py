@@ -38,7 +38,8 @@ class Ticket(models.Model):
         LockModel, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("锁具型号")
     )
     fault_type = models.ForeignKey(FaultType, on_delete=models.PROTECT, verbose_name=_("故障类型"))
-    description = models.TextField(_("问题描述"), blank=True, default="")
+    # Free text from the reporter (may name people, numbers, door codes): sealed.
+    description = EncryptedTextField(_("问题描述"), blank=True, default="")
     priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices)
     channel = models.CharField(_("来源"), max_length=10, choices=TicketChannel.choices)
     status = models.CharField(
@@ -105,7 +106,8 @@ class TicketEvent(models.Model):
     actor_label = models.CharField(max_length=50, blank=True, default="")
     from_status = models.CharField(max_length=20, blank=True, default="")
     to_status = models.CharField(max_length=20, blank=True, default="")
-    note = models.CharField(max_length=500, blank=True, default="")
+    # Reasons and notes people type (a complaint, a cancel reason): sealed at rest.
+    note = EncryptedTextField(blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
 

@@ -28,6 +28,8 @@ from baoxiu.accounts.services import api_token_create
 from baoxiu.core import queue
 from baoxiu.customers.models import Customer
 from baoxiu.customers.tests.test_encryption_at_rest import database_bytes
+from baoxiu.feedback.models import Complaint, Rating
+from baoxiu.feedback.services import complaint_create, complaint_handle, rating_create
 from baoxiu.lockopening.models import LockOpeningRecord
 from baoxiu.lockopening.services import lock_opening_record_save
 from baoxiu.support.models import CallRecord, ChatMessage
@@ -52,6 +54,11 @@ ID_NUMBER = "110101199003074514"
 CHAT_PHONE, CALLER = "13922223333", "13844445555"
 CHAT_TEXT = f"师傅到了打我电话{CHAT_PHONE}，我姓慕容"
 REGISTER_ID, WITNESS = "11010519491231002X", "物业慕容经理"
+# Free text in the customer's own words: the description, a complaint, a rating.
+DESCRIPTION = "指纹失灵，门禁密码7391，找皇甫先生"
+COMPLAINT = "师傅迟到，请回电皇甫先生13677778888"
+REPLY = "已致电皇甫先生道歉"
+COMMENT = "皇甫先生很满意，师傅准时"
 
 
 def run_the_flows(fault_type) -> list[str]:
@@ -65,7 +72,7 @@ def run_the_flows(fault_type) -> list[str]:
 
     name, phone, address = PEOPLE["form"]
     form = {"name": name, "phone": phone, "address": address, "area_name": "成都市武侯区"}
-    form |= {"fault_type": fault_type.pk, "consent": "on", "description": "指纹失灵"}
+    form |= {"fault_type": fault_type.pk, "consent": "on", "description": DESCRIPTION}
     form["submission_id"] = "00000000-0000-4000-8000-000000000101"
     assert anonymous.post("/report/", form).status_code == 302
 
@@ -116,6 +123,10 @@ def _desk_and_register_flows(ticket, technician, fault_type):
             occurred_at=timezone.now(),
         )
     )
+    complaint = complaint_create(ticket=ticket, kind="complaint", text=COMPLAINT)
+    complaint_handle(complaint=complaint, actor=technician.user, reply=REPLY)
+    done = ticket_at(TicketStatus.COMPLETED, fault_type=fault_type, technician=technician)
+    rating_create(ticket=done, stars=5, comment=COMMENT)
     lockout = FaultTypeFactory(code="rest-lockout", lock_opening=True)
     job = ticket_at(TicketStatus.ON_SITE, fault_type=lockout, technician=technician)
     lock_opening_record_save(
@@ -144,7 +155,10 @@ def test_database_file_holds_no_personal_data_or_token(fault_type):
     made_here = {v: kind for v, kind in REGISTRY.values.items() if v not in before}
     planted = [v for person in PEOPLE.values() for v in person] + [ID_NUMBER, *issued]
     planted += [CHAT_TEXT, CHAT_PHONE, CALLER, REGISTER_ID, WITNESS]
-    assert set(planted) - {ID_NUMBER, CHAT_PHONE} <= set(REGISTRY.values) | set(issued)
+    fragments = ["13677778888", "7391，找皇甫"]  # parts of the free text
+    planted += [DESCRIPTION, COMPLAINT, REPLY, COMMENT, *fragments]
+    unregistered = {ID_NUMBER, CHAT_PHONE, *fragments}
+    assert set(planted) - unregistered <= set(REGISTRY.values) | set(issued)
     kinds = set(made_here.values())
     assert {"personal data", "tracking token", "API token", "chat token"} <= kinds, kinds
     raw = database_bytes()
@@ -161,6 +175,9 @@ def test_database_file_holds_no_personal_data_or_token(fault_type):
     assert ChatMessage.objects.get().body == CHAT_TEXT
     assert CallRecord.objects.get().caller == CALLER
     assert LockOpeningRecord.objects.get().id_number == REGISTER_ID
+    assert [t.description for t in Ticket.objects.all()].count(DESCRIPTION) == 2
+    assert (Complaint.objects.get().text, Complaint.objects.get().reply) == (COMPLAINT, REPLY)
+    assert Rating.objects.get().comment == COMMENT
     named = [p[0] for p in PEOPLE.values()] + ["王小明"]  # (the lock-opening job's customer)
     assert sorted(c.name for c in Customer.objects.all()) == sorted(named)
 
