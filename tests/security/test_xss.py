@@ -158,7 +158,8 @@ def plant_description(world, payload):
         REMOTE_ADDR=f"10.1.{next(_phones) % 250}.{next(_phones) % 250}",
     )
     assert response.status_code == 302, response.content.decode()[:500]
-    ticket = Ticket.objects.get(description=payload)
+    ticket = Ticket.objects.order_by("-id").first()
+    assert ticket.description == payload
     ticket = ticket_transition(
         ticket=ticket,
         action="assign",
