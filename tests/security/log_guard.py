@@ -38,23 +38,42 @@ class Registry:
     def __init__(self):
         self.values: dict[str, str] = {}  # value → kind
 
-    def add(self, value, kind: str) -> None:
+    def add(self, value, kind: str, *, least: int = 6) -> None:
         if not isinstance(value, str):
             return
         value = value.strip()
-        if _distinctive(value):
+        if _distinctive(value, least=least):
             self.values.setdefault(value, kind)
         digits = re.sub(r"\D", "", value)
         if kind == "personal data" and len(digits) >= 11 and digits != value:
             self.values.setdefault(digits, kind)
 
 
-def _distinctive(value: str) -> bool:
-    """Long enough not to turn up by chance: 6+ characters, or 2+ with a Chinese one
-    (names); generated one-character strings and short numbers are left out."""
-    if len(value) >= 6:
+def _distinctive(value: str, *, least: int = 6) -> bool:
+    """Long enough not to turn up by chance: ``least``+ characters, or 2+ with a
+    Chinese one (names); generated one-character strings and short numbers are
+    left out."""
+    if len(value) >= least:
         return True
     return len(value) >= 2 and any(unicodedata.name(c, "").startswith("CJK") for c in value)
+
+
+# Sealed columns of free text (descriptions, notes, complaints, ...): sealed because
+# people write names and numbers there, but their values are also ordinary words
+# (Schemathesis sends the same "hotlines" as a note and as a URL path that a 404
+# line then logs). Mobile and ID numbers inside them are still caught by their
+# shape; the text itself counts from 12 characters, or 2 with a Chinese one.
+FREE_TEXT = frozenset(
+    {
+        "tickets.Ticket.description",
+        "tickets.TicketEvent.note",
+        "feedback.Complaint.text",
+        "feedback.Complaint.reply",
+        "feedback.Rating.comment",
+        "dispatch.DispatchAlert.message",
+    }
+)
+FREE_TEXT_LEAST = 12
 
 
 def find_leaks(lines: list[str], registry: Registry) -> list[tuple[str, str]]:
@@ -111,7 +130,14 @@ def _install_observers() -> None:
     from baoxiu.core.fields import EncryptedTextField
     from baoxiu.tickets import models as ticket_models
 
-    _observe(EncryptedTextField, "get_prep_value", "personal data", argument=True)
+    sealed = EncryptedTextField.get_prep_value
+
+    def observed_sealed(field, value):
+        least = FREE_TEXT_LEAST if field._context in FREE_TEXT else 6
+        REGISTRY.add(value, "personal data", least=least)
+        return sealed(field, value)
+
+    EncryptedTextField.get_prep_value = observed_sealed
     _observe(ApiToken, "hash", "API token", argument=True, static=True)
     observed = _observe(ticket_models, "new_tracking_token", "tracking token", argument=False)
     ticket_models.Ticket._meta.get_field("tracking_token").default = observed
