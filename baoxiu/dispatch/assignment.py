@@ -151,8 +151,9 @@ _SHIFT_COLUMNS = ("work_start", "work_end", "break_start", "break_minutes")
 def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[TechnicianRow]:
     """Technicians who may take the ticket now (coverage, skills, hours or rota).
 
-    One query: the rota is a subquery, and only the columns the planner and the
-    shift check need are read (no model instances).
+    The technicians and their rota come in one query (after the fault's
+    required skills): the rota is a subquery, and only the columns the planner
+    and the shift check need are read, as rows (no model instances).
     """
     emergency = ticket.priority == Priority.EMERGENCY
     qs = covering_technicians(ticket)
