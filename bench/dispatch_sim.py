@@ -154,6 +154,8 @@ def _pair(stats: dict) -> str:
 
 
 def report(figures: dict) -> str:
+    if "scenario" not in figures:  # --latency-only
+        return "\n".join(latency_report(figures["latency"]))
     s = figures["scenario"]
     rows = figures["policies"]
     gen = s["generator"]
@@ -301,6 +303,30 @@ def run_latency(tickets: int, seed: int) -> dict:
     return figures
 
 
+def run_day(args) -> dict:
+    """Benchmark 2: the day generated (or read), replayed under each policy."""
+    from bench import dispatch_sim_scenario as scenarios
+
+    if args.scenario:
+        scenario = scenarios.load(args.scenario)
+        scenario.generator.setdefault("source", str(args.scenario))
+    else:
+        options = {"technicians": args.technicians, "hours": args.hours, "seed": args.seed}
+        if args.requests is not None:
+            options["requests"] = args.requests
+        if args.lockout_share is not None:
+            options["lockout_share"] = args.lockout_share
+        scenario = scenarios.generate(**options)
+    if args.dump_scenario:
+        scenarios.dump(scenario, args.dump_scenario)
+    figures = {"scenario": scenario_summary(scenario)}
+    figures["policies"] = run_policies(
+        scenario, hindsight_seconds=None if args.no_hindsight else args.hindsight_seconds
+    )
+    figures["targets"] = targets(figures["policies"])
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="baoxiu bench dispatch-sim", description=__doc__.split("\n\n")[0]
@@ -327,36 +353,24 @@ def main(argv: list[str] | None = None) -> int:
         "--latency-tickets", type=int, default=500, help="new emergency tickets timed (>= 200)"
     )
     parser.add_argument("--no-latency", action="store_true", help="skip benchmark 3")
+    parser.add_argument(
+        "--latency-only", action="store_true", help="run benchmark 3 only (no simulated day)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    if args.latency_only and args.no_latency:
+        parser.error("--latency-only and --no-latency exclude each other")
 
     with tempfile.TemporaryDirectory(prefix="baoxiu-bench-") as folder:
         owned = setup_django(Path(folder) / "bench.sqlite3")
         from django.db import connections
 
-        from bench import dispatch_sim_scenario as scenarios
-
         try:
             figures: dict = {}
             if not args.no_latency:
                 figures["latency"] = run_latency(args.latency_tickets, args.seed)
-            if args.scenario:
-                scenario = scenarios.load(args.scenario)
-                scenario.generator.setdefault("source", str(args.scenario))
-            else:
-                options = {"technicians": args.technicians, "hours": args.hours, "seed": args.seed}
-                if args.requests is not None:
-                    options["requests"] = args.requests
-                if args.lockout_share is not None:
-                    options["lockout_share"] = args.lockout_share
-                scenario = scenarios.generate(**options)
-            if args.dump_scenario:
-                scenarios.dump(scenario, args.dump_scenario)
-            figures["scenario"] = scenario_summary(scenario)
-            figures["policies"] = run_policies(
-                scenario, hindsight_seconds=None if args.no_hindsight else args.hindsight_seconds
-            )
-            figures["targets"] = targets(figures["policies"])
+            if not args.latency_only:
+                figures.update(run_day(args))
         finally:
             if owned:
                 connections.close_all()  # before the folder and its database go

@@ -12,9 +12,11 @@ division above it), who holds every skill the fault needs, and who is working
 now (inside working hours and not on the break) or, for an emergency, on the
 on-call rota.
 
-Everything a decision needs is read in a handful of queries, and travel comes
-from one travel-matrix call (origins: every candidate's free point; destination:
-the job), so a city of hundreds of technicians is decided in milliseconds.
+Everything a decision needs is read in a handful of queries — technicians and
+their rota in one, every held job in another, only the columns the planner
+uses and no model instances — and travel comes from one travel-matrix call
+(origins: every candidate's free point; destination: the job), so a city of
+hundreds of technicians is decided in milliseconds.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import numpy as np
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +35,7 @@ from baoxiu.areas.selectors import division_ancestry
 from baoxiu.catalog.choices import Priority
 from baoxiu.tickets.choices import TicketStatus
 from baoxiu.tickets.models import Ticket
-from baoxiu.workforce.models import OnCallShift, Technician
+from baoxiu.workforce.models import OnCallShift, Technician, on_shift_at
 
 # A reported position older than this says little about where the technician is now.
 FRESH_POSITION = timedelta(minutes=15)
@@ -104,24 +107,81 @@ def covering_technicians(ticket: Ticket) -> QuerySet[Technician]:
     return qs.distinct()
 
 
-def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[Technician]:
-    """Technicians who may take the ticket now (coverage, skills, hours or rota)."""
-    technicians = list(covering_technicians(ticket).select_related("outlet"))
-    if not technicians:
-        return []
-    local = timezone.localtime(now)
-    on_call = set(
-        OnCallShift.objects.filter(
-            technician__in=technicians, starts_at__lte=now, ends_at__gt=now
-        ).values_list("technician_id", flat=True)
-    )
+@dataclass(frozen=True, slots=True)
+class TechnicianRow:
+    """The columns of a technician a decision needs, read without building a model."""
+
+    pk: int
+    name: str
+    outlet: str  # the outlet's name
+    home_longitude: Decimal
+    home_latitude: Decimal
+    last_longitude: Decimal | None
+    last_latitude: Decimal | None
+    last_located_at: datetime | None
+
+    @classmethod
+    def of(cls, tech: Technician) -> TechnicianRow:
+        return cls(
+            tech.pk,
+            tech.name,
+            tech.outlet.name,
+            tech.home_longitude,
+            tech.home_latitude,
+            tech.last_longitude,
+            tech.last_latitude,
+            tech.last_located_at,
+        )
+
+
+# What eligible_technicians reads of each technician: TechnicianRow's fields, then the shift.
+_ROW_COLUMNS = (
+    "pk",
+    "name",
+    "outlet__name",
+    "home_longitude",
+    "home_latitude",
+    "last_longitude",
+    "last_latitude",
+    "last_located_at",
+)
+_SHIFT_COLUMNS = ("work_start", "work_end", "break_start", "break_minutes")
+
+
+def eligible_technicians(ticket: Ticket, *, now: datetime) -> list[TechnicianRow]:
+    """Technicians who may take the ticket now (coverage, skills, hours or rota).
+
+    The technicians and their rota come in one query (after the fault's
+    required skills): the rota is a subquery, and only the columns the planner
+    and the shift check need are read, as rows (no model instances).
+    """
     emergency = ticket.priority == Priority.EMERGENCY
-    return [t for t in technicians if t.on_shift(local) or (emergency and t.pk in on_call)]
+    qs = covering_technicians(ticket)
+    if emergency:
+        rota = OnCallShift.objects.filter(
+            technician_id=OuterRef("pk"), starts_at__lte=now, ends_at__gt=now
+        )
+        qs = qs.annotate(on_call_now=Exists(rota))
+    else:
+        qs = qs.annotate(on_call_now=Value(False))
+    local = timezone.localtime(now)
+    eligible = []
+    for row in qs.values_list(*_ROW_COLUMNS, *_SHIFT_COLUMNS, "on_call_now"):
+        work_start, work_end, break_start, break_minutes, on_call_now = row[len(_ROW_COLUMNS) :]
+        if on_call_now or on_shift_at(
+            local,
+            work_start=work_start,
+            work_end=work_end,
+            break_start=break_start,
+            break_minutes=break_minutes,
+        ):
+            eligible.append(TechnicianRow(*row[: len(_ROW_COLUMNS)]))
+    return eligible
 
 
-def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[HeldJob]]:
+def _busy_by_technician(technician_ids, exclude_ticket: int) -> dict[int, list[HeldJob]]:
     rows = (
-        Ticket.objects.filter(technician__in=technicians, status__in=BUSY)
+        Ticket.objects.filter(technician_id__in=technician_ids, status__in=BUSY)
         .exclude(pk=exclude_ticket)
         .values_list(
             "pk",
@@ -149,7 +209,7 @@ def _busy_by_technician(technicians, exclude_ticket: int) -> dict[int, list[Held
     return busy
 
 
-def start_point(tech: Technician, now: datetime) -> tuple[float, float]:
+def start_point(tech: Technician | TechnicianRow, now: datetime) -> tuple[float, float]:
     if (
         tech.last_located_at is not None
         and now - tech.last_located_at <= FRESH_POSITION
@@ -283,17 +343,18 @@ def emergency_skill_ids() -> frozenset[int]:
     )
 
 
-def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> list[TechState]:
-    busy = _busy_by_technician(technicians, ticket.pk)
-    scarce = set(emergency_skill_ids())
+def _states(technicians: list[TechnicianRow], ticket: Ticket, now: datetime) -> list[TechState]:
+    ids = [tech.pk for tech in technicians]
+    busy = _busy_by_technician(ids, ticket.pk)
     if ticket.priority == Priority.EMERGENCY:
         scarce = set()  # an emergency is what the reserve is for
     else:
+        scarce = set(emergency_skill_ids())
         scarce -= set(ticket.fault_type.required_skills.values_list("id", flat=True))
     skills = defaultdict(set)
     if scarce:
         through = Technician.skills.through.objects.filter(
-            technician__in=technicians, skill_id__in=scarce
+            technician_id__in=ids, skill_id__in=scarce
         )
         for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
             skills[tech_id].add(skill_id)
@@ -301,7 +362,7 @@ def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> lis
         TechState(
             id=tech.pk,
             name=tech.name,
-            outlet=tech.outlet.name,
+            outlet=tech.outlet,
             position=start_point(tech, now),
             jobs=tuple(busy.get(tech.pk, ())),
             reserve=bool(skills.get(tech.pk)),
@@ -349,7 +410,7 @@ def ticket_eta(ticket: Ticket, *, now: datetime | None = None) -> datetime | Non
     if point is None:
         return None
     now = now or timezone.now()
-    states = _states([ticket.technician], ticket, now)
+    states = _states([TechnicianRow.of(ticket.technician)], ticket, now)
     [best] = rank_technicians(
         states,
         point=point,
@@ -381,7 +442,7 @@ def ticket_etas(tickets, *, now: datetime | None = None) -> dict[int, datetime]:
     if not on_way:
         return {}
     technicians = {t.technician_id: t.technician for t in on_way}
-    busy = _busy_by_technician(list(technicians.values()), exclude_ticket=0)
+    busy = _busy_by_technician(list(technicians), exclude_ticket=0)
     states = [
         TechState(
             id=t.pk,
@@ -407,9 +468,9 @@ def _arrival_deadline(ticket: Ticket) -> datetime | None:
     from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, ClockKind
     from baoxiu.dispatch.models import SlaClock
 
-    clock = (
+    return (
         SlaClock.objects.filter(ticket=ticket, kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES)
         .order_by("-started_at")
+        .values_list("due_at", flat=True)
         .first()
     )
-    return clock.due_at if clock else None

@@ -103,11 +103,26 @@ class Technician(TimeStampedModel):
 
     def on_shift(self, at: datetime) -> bool:
         """Inside today's working hours and not on the break, at the moment ``at``."""
-        local = timezone.localtime(at)
-        if not self.work_start <= local.time() < self.work_end:
-            return False
-        break_start = datetime.combine(local.date(), self.break_start, tzinfo=local.tzinfo)
-        return not break_start <= local < break_start + timedelta(minutes=self.break_minutes)
+        return on_shift_at(
+            timezone.localtime(at),
+            work_start=self.work_start,
+            work_end=self.work_end,
+            break_start=self.break_start,
+            break_minutes=self.break_minutes,
+        )
+
+
+def on_shift_at(
+    local: datetime, *, work_start: time, work_end: time, break_start: time, break_minutes: int
+) -> bool:
+    """``Technician.on_shift`` on the shift's columns alone, ``local`` in local time.
+
+    For reads that fetch those columns without building a Technician (dispatch).
+    """
+    if not work_start <= local.time() < work_end:
+        return False
+    start = datetime.combine(local.date(), break_start, tzinfo=local.tzinfo)
+    return not start <= local < start + timedelta(minutes=break_minutes)
 
 
 class TechnicianLocation(models.Model):

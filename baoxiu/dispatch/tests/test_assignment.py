@@ -402,3 +402,61 @@ def test_technicians_who_can_open_locks_are_kept_for_emergencies(outlet, fault_t
     now = timezone.now()
     [first, _] = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(minutes=9))
     assert (first.name, first.on_time) == ("会开锁", True)
+
+
+@pytest.mark.django_db
+def test_a_reported_position_counts_only_while_fresh(outlet, fault_type):
+    moved = tech(outlet, "报过位置", FAR)
+    tech(outlet, "在家", MIDDLE)
+    ticket = make_ticket(fault_type=fault_type)
+    now = timezone.now()
+    moved.last_longitude, moved.last_latitude = NEAR
+    moved.last_located_at = now - timedelta(minutes=5)
+    moved.save(update_fields=["last_longitude", "last_latitude", "last_located_at"])
+
+    assert names(assignment_candidates(ticket=ticket, now=now)) == ["报过位置", "在家"]
+    # Twenty minutes later the report is stale: the planner counts from home again.
+    later = now + timedelta(minutes=20)
+    assert names(assignment_candidates(ticket=ticket, now=later)) == ["在家", "报过位置"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("priority", "most"),
+    # Required skills, technicians with their rota, held jobs, the SLA clock; other
+    # work also reads which skills emergencies need and who holds them (the reserve).
+    [(Priority.EMERGENCY, 4), (Priority.NORMAL, 6)],
+)
+def test_a_decision_takes_the_same_few_queries_however_large_the_city(
+    outlet, dispatcher, priority, most
+):
+    from django.test.utils import CaptureQueriesContext
+
+    opener = SkillFactory(code="lock-opening")
+    locked = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
+    locked.required_skills.set([opener])
+    ticket = make_ticket(fault_type=locked)
+    Ticket.objects.filter(pk=ticket.pk).update(priority=priority)
+    ticket = Ticket.objects.select_related("address", "fault_type").get(pk=ticket.pk)
+    now = timezone.now()
+    counts, technicians = [], 0
+    for size in (1, 8):  # technicians added, each on the rota and holding two jobs
+        for _ in range(size):
+            technicians += 1
+            technician = tech(outlet, f"师傅{technicians}", MIDDLE, skills=[opener])
+            on_call_shift_add(
+                technician=technician,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=1),
+            )
+            for job in range(2):
+                held = make_ticket(fault_type=locked, phone=f"139{technicians:05d}{job:03d}")
+                ticket_transition(
+                    ticket=held, action="assign", actor=dispatcher, technician=technician
+                )
+        with CaptureQueriesContext(connection) as queries:
+            candidates = assignment_candidates(ticket=ticket, now=now, limit=None)
+        assert len(candidates) == technicians
+        assert {c.open_jobs for c in candidates} == {2}
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= most

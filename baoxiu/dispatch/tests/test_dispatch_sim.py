@@ -328,6 +328,23 @@ def test_latency_city_has_exact_counts_and_both_paths_agree():
     assert figures["same_top3"] == 4
     assert figures["eligible_mean"] > 0
 
+    # --latency-only reports benchmark 3 alone.
+    from bench.dispatch_sim import report
+
+    figures.update(full_path_frozen=figures["full_path"], met_frozen=figures["met"])
+    out = report({"latency": figures})
+    assert out.startswith("Assignment latency (benchmark 3)")
+    assert "top three identical on both paths: 4/4" in out
+    assert "Dispatch simulation" not in out
+
+
+def test_latency_only_and_no_latency_exclude_each_other(capsys):
+    from bench.dispatch_sim import main
+
+    with pytest.raises(SystemExit):
+        main(["--latency-only", "--no-latency"])
+    assert "exclude each other" in capsys.readouterr().err
+
 
 def test_the_command_runs_a_small_day(capsys, tmp_path):
     from baoxiu.cli import run_benchmark
