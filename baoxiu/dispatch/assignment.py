@@ -52,6 +52,9 @@ class Candidate:
     open_jobs: int
     on_time: bool  # arrives by the SLA arrival deadline (or there is none)
     reason: str
+    # Kept for emergencies: taking this job would leave fewer than the reserve of
+    # other emergency responders able to reach the job's area in time.
+    held: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -64,6 +67,7 @@ class Candidate:
             "open_jobs": self.open_jobs,
             "on_time": self.on_time,
             "reason": self.reason,
+            "held": self.held,
         }
 
 
@@ -179,6 +183,58 @@ class TechState:
     reserve: bool = False
 
 
+@dataclass(frozen=True)
+class EmergencyCover:
+    """Who could answer an emergency now, and how many must stay able to.
+
+    ``responders`` are the technicians who hold every skill of an emergency
+    fault and are on duty for emergencies now (working, or on the on-call
+    rota), with their positions and held jobs. A reserve technician
+    (``TechState.reserve``) who is also a responder is *held* from a
+    non-emergency job when, without them, fewer than ``keep`` other responders
+    could reach either the area they would leave (where they are now) or the
+    job's area (where they would be busy) within ``within_s`` — the emergency
+    arrival promise — were an emergency reported there now.
+    """
+
+    responders: tuple[TechState, ...]
+    keep: int
+    within_s: float
+
+
+def _held_for_cover(
+    states: list[TechState], cover: EmergencyCover | None, point, now: datetime, provider
+) -> set[int]:
+    """Ids of the reserve technicians whose departure would leave an area uncovered."""
+    from baoxiu.dispatch.travel import EstimateProvider, pairwise_seconds
+
+    if cover is None or cover.keep <= 0:
+        return set()
+    responder_ids = {r.id for r in cover.responders}
+    reserves = [s for s in states if s.reserve and s.id in responder_ids]
+    if not reserves:
+        return set()
+    responders = list(cover.responders)
+    free_points, free = _free_after(responders, now, jump_queue=True)
+    # Emergency arrival of every responder at the job's point and at each reserve
+    # candidate's position: one vectorised estimate over all pairs.
+    places = [point, *(s.position for s in reserves)]
+    origins = [p for p in free_points for _ in places]
+    targets = places * len(responders)
+    estimate = provider if isinstance(provider, EstimateProvider) else None
+    legs = pairwise_seconds(origins, targets, estimate).reshape(len(responders), len(places))
+    reaches = (free[:, None] + legs) <= cover.within_s  # responder x place
+    ids = np.array([r.id for r in responders])
+    held = set()
+    for column, state in enumerate(reserves, start=1):
+        others = ids != state.id
+        at_job = int(np.count_nonzero(reaches[others, 0]))
+        at_home_area = int(np.count_nonzero(reaches[others, column]))
+        if min(at_job, at_home_area) < cover.keep:
+            held.add(state.id)
+    return held
+
+
 def _free_after(
     states: list[TechState], now: datetime, *, jump_queue: bool
 ) -> tuple[list[tuple[float, float]], np.ndarray]:
@@ -219,12 +275,17 @@ def rank_technicians(
     limit: int | None = 3,
     provider=None,
     not_before: datetime | None = None,
+    cover: EmergencyCover | None = None,
 ) -> list[Candidate]:
     """Insert a job at ``point`` into every plan; earliest arrival first, on-time first.
 
     With ``jump_queue`` (an emergency) the job goes before work not yet started;
     otherwise after everything the technician already holds. One travel-matrix
     call for the final legs; the legs between held jobs use the vectorised estimate.
+
+    With ``cover`` (a job that is not an emergency), reserve technicians whose
+    departure would leave an area short of emergency responders are ``held``
+    and ranked after everyone else, on time or late (see ``EmergencyCover``).
     """
     from baoxiu.dispatch.travel import travel_matrix
 
@@ -237,6 +298,7 @@ def rank_technicians(
         .astype(np.float64)
     )
     arrivals = free + travel
+    held = _held_for_cover(states, cover, point, now, provider)
     candidates = []
     for index in np.argsort(arrivals, kind="stable"):
         state = states[index]
@@ -252,6 +314,10 @@ def rank_technicians(
             }
         else:
             reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
+        if state.id in held:
+            reason = _(
+                "留作急修备勤（派走后附近能按时赶到急修的其他师傅不足 %(k)d 人）；%(reason)s"
+            ) % {"k": cover.keep, "reason": reason}
         candidates.append(
             Candidate(
                 technician_id=state.id,
@@ -263,11 +329,18 @@ def rank_technicians(
                 open_jobs=len(state.jobs),
                 on_time=deadline is None or eta <= deadline,
                 reason=reason,
+                held=state.id in held,
             )
         )
     reserved = {state.id for state in states if state.reserve}
     candidates.sort(
-        key=lambda c: (not c.on_time, c.on_time and c.technician_id in reserved, c.eta, c.open_jobs)
+        key=lambda c: (
+            c.held,
+            not c.on_time,
+            c.on_time and c.technician_id in reserved,
+            c.eta,
+            c.open_jobs,
+        )
     )
     return candidates if limit is None else candidates[:limit]
 
@@ -310,6 +383,90 @@ def _states(technicians: list[Technician], ticket: Ticket, now: datetime) -> lis
     ]
 
 
+def emergency_skill_sets() -> list[frozenset[int]]:
+    """The skills of each active emergency fault (one set per fault that needs any)."""
+    from baoxiu.catalog.models import FaultType
+
+    sets: dict[int, set[int]] = defaultdict(set)
+    rows = FaultType.required_skills.through.objects.filter(
+        faulttype__active=True, faulttype__priority=Priority.EMERGENCY
+    ).values_list("faulttype_id", "skill_id")
+    for fault_id, skill_id in rows:
+        sets[fault_id].add(skill_id)
+    return [frozenset(skills) for skills in sets.values()]
+
+
+def emergency_responders(ticket: Ticket, *, now: datetime) -> list[Technician]:
+    """Technicians who could take an emergency at the ticket's address now.
+
+    Coverage of the address's division, every skill of an emergency fault, and
+    on duty for emergencies (working now, or on the on-call rota).
+    """
+    sets = emergency_skill_sets()
+    division = ticket.address.division_id
+    if not sets or not division:
+        return []
+    technicians = list(
+        Technician.objects.filter(
+            active=True,
+            user__is_active=True,
+            outlet__active=True,
+            outlet__coverages__division_id__in=division_ancestry(division),
+            skills__id__in=set().union(*sets),
+        )
+        .select_related("outlet")
+        .distinct()
+    )
+    if not technicians:
+        return []
+    held: dict[int, set[int]] = defaultdict(set)
+    through = Technician.skills.through.objects.filter(technician__in=technicians)
+    for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
+        held[tech_id].add(skill_id)
+    able = [t for t in technicians if any(skills <= held[t.pk] for skills in sets)]
+    on_call = set(
+        OnCallShift.objects.filter(
+            technician__in=able, starts_at__lte=now, ends_at__gt=now
+        ).values_list("technician_id", flat=True)
+    )
+    local = timezone.localtime(now)
+    return [t for t in able if t.on_shift(local) or t.pk in on_call]
+
+
+def _emergency_cover(
+    ticket: Ticket, states: list[TechState], now: datetime
+) -> EmergencyCover | None:
+    """The responders a non-emergency ticket must leave in place (``EmergencyCover``)."""
+    from django.conf import settings
+
+    from baoxiu.dispatch.choices import ClockKind
+    from baoxiu.dispatch.selectors import sla_policy_for
+
+    keep = settings.DISPATCH_EMERGENCY_RESERVE
+    if keep <= 0 or ticket.priority == Priority.EMERGENCY or not any(s.reserve for s in states):
+        return None
+    known = {state.id: state for state in states}
+    responders = emergency_responders(ticket, now=now)
+    others = [t for t in responders if t.pk not in known]
+    busy = _busy_by_technician(others, ticket.pk) if others else {}
+    policy = sla_policy_for(priority=Priority.EMERGENCY, division_code=ticket.address.division_id)
+    return EmergencyCover(
+        responders=tuple(
+            known.get(t.pk)
+            or TechState(
+                id=t.pk,
+                name=t.name,
+                outlet=t.outlet.name,
+                position=start_point(t, now),
+                jobs=tuple(busy.get(t.pk, ())),
+            )
+            for t in responders
+        ),
+        keep=keep,
+        within_s=policy.minutes_for(ClockKind.ARRIVE) * 60,
+    )
+
+
 def assignment_candidates(
     *, ticket: Ticket, now: datetime | None = None, limit: int = 3, deadline: datetime | None = None
 ) -> list[Candidate]:
@@ -318,6 +475,10 @@ def assignment_candidates(
     ``deadline`` is the latest acceptable arrival (default: the ticket's SLA
     arrival clock, if it has one). Candidates arriving by then come first.
     An emergency is inserted before work not yet started; other work after it.
+    For other work, a technician who can answer emergencies is held back
+    (``Candidate.held``, ranked last) when taking it would leave fewer than
+    ``settings.DISPATCH_EMERGENCY_RESERVE`` others able to reach the job's
+    area or the area they leave within the emergency arrival promise.
     """
     now = now or timezone.now()
     point = _job_point(ticket)
@@ -326,14 +487,16 @@ def assignment_candidates(
     technicians = eligible_technicians(ticket, now=now)
     if not technicians:
         return []
+    states = _states(technicians, ticket, now)
     return rank_technicians(
-        _states(technicians, ticket, now),
+        states,
         point=point,
         now=now,
         jump_queue=ticket.priority == Priority.EMERGENCY,
         deadline=deadline if deadline is not None else _arrival_deadline(ticket),
         limit=limit,
         not_before=ticket.appointment_start,
+        cover=_emergency_cover(ticket, states, now),
     )
 
 

@@ -238,7 +238,9 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
     a technician with nothing before it, otherwise it waits at the head of the
     queue and is decided again whenever a technician comes free
     (``waiting_emergencies_redispatch``). No eligible technician at all gives
-    a NO_TECHNICIAN event and alert.
+    a NO_TECHNICIAN event and alert; so does other work that only technicians
+    held for emergency cover could take (``Candidate.held``): it is not
+    assigned automatically, the dispatcher decides.
     Technicians who declined this ticket are not proposed again.
     Returns the DispatchSuggestion, or None when the ticket no longer waits.
     """
@@ -280,6 +282,14 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
                 EventType.NO_TECHNICIAN,
                 AlertKind.NO_TECHNICIAN,
                 _("没有可派的师傅：服务覆盖、技能或在岗时间都不符合"),
+                now,
+            )
+        elif best.held:
+            _dispatch_alert(
+                ticket,
+                EventType.NO_TECHNICIAN,
+                AlertKind.NO_TECHNICIAN,
+                _("能接此单的师傅都需留作急修备勤：请调度决定是否派出"),
                 now,
             )
         elif not best.on_time:
