@@ -59,6 +59,8 @@ class Visit:
     km: float = 0.0
     assignments: int = 0
     handbacks: int = 0  # queued work handed back at the end of a shift
+    turned_back_km: float = 0.0  # driven towards it by technicians sent to an emergency instead
+    turned_back: int = 0
     promised_s: float | None = None  # the planner's ETA at the (last) assignment
     promised_on_time: bool | None = None
 
@@ -141,6 +143,8 @@ class Replay:
                 self.policy.shift_ended(self, payload, t)
             elif kind == ARRIVE:
                 tech, visit = payload
+                if tech.visit is not visit or tech.leg is None or tech.leg[3] != t:
+                    continue  # turned back on the way (``divert``)
                 visit.arrive_s = t
                 tech.state, tech.position, tech.leg = WORKING, visit.request.point, None
                 self._push(t + visit.request.minutes * 60, FINISH, payload)
@@ -160,6 +164,22 @@ class Replay:
     def assign(self, tech: TechRun, visit: Visit, t: float) -> None:
         visit.tech, visit.assigned_s = tech.spec.id, t
         visit.assignments += 1
+
+    def divert(self, tech: TechRun, t: float) -> Visit:
+        """Turn a driving technician back where they are; their job is dropped.
+
+        The kilometres already driven stay counted (``Visit.turned_back_km``).
+        """
+        visit = tech.visit
+        if tech.state != DRIVING or visit is None:
+            raise AssertionError(f"{tech.spec.id} is not driving at {t}")
+        (_x0, _y0), (_x1, _y1), depart, arrive = tech.leg
+        done = 1.0 if arrive <= depart else min(1.0, max(0.0, (t - depart) / (arrive - depart)))
+        visit.turned_back_km += visit.km * done
+        visit.km, visit.depart_s, visit.tech = 0.0, None, None
+        tech.position = tech.where(t)
+        tech.state, tech.visit, tech.leg = IDLE, None, None
+        return visit
 
     def start(self, tech: TechRun, visit: Visit, t: float) -> None:
         """Send an idle technician to ``visit`` now."""
@@ -254,13 +274,22 @@ class Baoxiu:
     duty) waits and is decided again whenever a shift starts.
     """
 
-    def __init__(self, *, count_queued_emergencies: bool = False, emergency_reserve=None):
+    def __init__(
+        self,
+        *,
+        count_queued_emergencies: bool = False,
+        emergency_reserve: int | None = None,
+        divert_en_route: bool | None = None,
+    ):
         from django.conf import settings
 
         # The platform's setting unless a run asks for another reserve.
         if emergency_reserve is None:
             emergency_reserve = settings.DISPATCH_EMERGENCY_RESERVE
         self.emergency_reserve = emergency_reserve
+        if divert_en_route is None:
+            divert_en_route = settings.DISPATCH_DIVERT_EN_ROUTE
+        self.divert_en_route = divert_en_route
         # What-if, not the platform: the planner is told that emergencies already
         # queued come before a new one (they are handed to it as driven to first).
         self.count_queued_emergencies = count_queued_emergencies
@@ -276,6 +305,7 @@ class Baoxiu:
         self.waiting: list[Visit] = []  # late emergencies waiting for someone to come free
         self.waited = 0
         self.held_best = 0
+        self.turned_back = 0
         self._waited_ids: set[str] = set()
 
     def report(self, sim: Replay, visit: Visit, t: float) -> None:
@@ -309,6 +339,7 @@ class Baoxiu:
             limit=1,
             provider=sim.provider,
             cover=cover,
+            divert_en_route=self.divert_en_route,
         )
         self.decisions += 1
         self.held_best += best.held
@@ -327,8 +358,17 @@ class Baoxiu:
         visit.promised_on_time = best.on_time
         sim.assign(tech, visit, t)
         tech.queue.append(visit)
+        dropped = None
+        if best.diverts:
+            # As ticket_auto_dispatch does: the job they were driving to goes back
+            # to dispatch, and is decided again at once.
+            dropped = sim.divert(tech, t)
+            dropped.turned_back += 1
+            self.turned_back += 1
         if tech.idle:
             self._next(sim, tech, t)
+        if dropped is not None:
+            self.dispatch(sim, dropped, t)
 
     @staticmethod
     def _state(
@@ -434,6 +474,8 @@ class Baoxiu:
             "decided_late": self.late_decisions,
             "emergency_reserve": self.emergency_reserve,
             "held_best": self.held_best,
+            "divert_en_route": self.divert_en_route,
+            "turned_back": self.turned_back,
             "no_technician_at_report": self.no_technician,
             "handed_back_at_shift_end": self.handbacks,
             "never_assigned": len(self.pending) + len(self.waiting),
@@ -481,8 +523,10 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
     - ``urgent_within_promise``: urgent requests (not emergencies) reached by
       the end of their arrival window (the 4-hour promise), over all urgent
       requests (``urgent``);
-    - ``jobs_done``: repairs finished; ``travel_km``: road km driven to jobs
-      (the commute from home at a shift's start is not counted);
+    - ``jobs_done``: repairs finished; ``travel_km``: road km driven to jobs,
+      including the part of a drive abandoned when the technician was sent to
+      an emergency instead (the commute from home at a shift's start is not
+      counted);
     - ``utilisation``: time driving to and working on jobs inside work shifts,
       over work-shift time (shifts counted from the start of the day; on-call
       hours are not in the denominator).
@@ -520,7 +564,8 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
         "urgent": len(urgent),
         "urgent_within_promise": urgent_in_time,
         "jobs_done": sum(1 for v in visits.values() if v.finish_s is not None),
-        "travel_km": sum(v.km for v in visits.values() if v.depart_s is not None),
+        "travel_km": sum(v.km for v in visits.values() if v.depart_s is not None)
+        + sum(v.turned_back_km for v in visits.values()),
         "utilisation": busy / shift_time if shift_time else None,
         "notes": outcome.notes,
     }

@@ -203,6 +203,10 @@ DISPATCH_MODE = env("BAOXIU_DISPATCH_MODE", "auto")
 # reach both the job's area and the area they leave within the emergency arrival
 # promise (0: no reserve). See baoxiu/dispatch/assignment.py and bench/README.md.
 DISPATCH_EMERGENCY_RESERVE = int(env("BAOXIU_DISPATCH_EMERGENCY_RESERVE", "3") or 0)
+# An emergency nobody reaches within its promise may take a technician who is driving
+# to other work (not yet started) when turning back makes it; that job goes back
+# to dispatch at once.
+DISPATCH_DIVERT_EN_ROUTE = env("BAOXIU_DISPATCH_DIVERT_EN_ROUTE", "1") not in ("0", "false", "no")
 # Engine for the periodic re-optimisation: vroom (default), pyvrp (no breaks) or fake.
 ROUTING_ENGINE = env("BAOXIU_ROUTING_ENGINE", "vroom")
 # Next-day appointment plans: engine (pyvrp, the batch engine; vroom; fake), the

@@ -55,6 +55,9 @@ class Candidate:
     # Kept for emergencies: taking this job would leave fewer than the reserve of
     # other emergency responders able to reach the job's area in time.
     held: bool = False
+    # An emergency reached in time only by turning back from the non-emergency job
+    # the technician is driving to (that job goes back to dispatch).
+    diverts: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -68,6 +71,7 @@ class Candidate:
             "on_time": self.on_time,
             "reason": self.reason,
             "held": self.held,
+            "diverts": self.diverts,
         }
 
 
@@ -235,10 +239,23 @@ def _held_for_cover(
     return held
 
 
+def _divertible(state: TechState) -> bool:
+    """Driving to work that is not an emergency, nothing started before it."""
+    return bool(
+        state.jobs
+        and state.jobs[0].status == TicketStatus.EN_ROUTE
+        and state.jobs[0].priority != Priority.EMERGENCY
+    )
+
+
 def _free_after(
-    states: list[TechState], now: datetime, *, jump_queue: bool
+    states: list[TechState], now: datetime, *, jump_queue: bool, divert: bool = False
 ) -> tuple[list[tuple[float, float]], np.ndarray]:
-    """Where and in how many seconds each technician is free for one more job."""
+    """Where and in how many seconds each technician is free for one more job.
+
+    With ``divert``, the non-emergency job a technician is driving to is left
+    out too: they turn back from where they are.
+    """
     from baoxiu.dispatch.travel import pairwise_seconds
 
     free_points, free_seconds, legs_from, legs_to, leg_owner = [], [], [], [], []
@@ -248,6 +265,12 @@ def _free_after(
         for job in state.jobs:
             if job.status in QUEUED and jump_queue and job.priority != Priority.EMERGENCY:
                 continue  # an emergency goes before work not yet started, except emergencies
+            if (
+                divert
+                and job.status == TicketStatus.EN_ROUTE
+                and job.priority != Priority.EMERGENCY
+            ):
+                continue
             if job.status in WORKING:
                 started = job.arrived_at or now
                 seconds = max(seconds, (started - now).total_seconds() + job.minutes * 60)
@@ -276,6 +299,7 @@ def rank_technicians(
     provider=None,
     not_before: datetime | None = None,
     cover: EmergencyCover | None = None,
+    divert_en_route: bool = False,
 ) -> list[Candidate]:
     """Insert a job at ``point`` into every plan; earliest arrival first, on-time first.
 
@@ -286,6 +310,15 @@ def rank_technicians(
     With ``cover`` (a job that is not an emergency), reserve technicians whose
     departure would leave an area short of emergency responders are ``held``
     and ranked after everyone else, on time or late (see ``EmergencyCover``).
+
+    With ``divert_en_route`` (an emergency with a deadline), a technician
+    driving to work that is not an emergency is timed as turning back from
+    where they are — that job, too, is not started — and is a candidate that
+    ``diverts`` when this reaches the emergency by its deadline (one more
+    travel-matrix call, for those technicians only). A late emergency turns
+    no one back. Then, as for anyone, the earliest arrival wins: a technician
+    already on the road is sent rather than an idle one who arrives later,
+    which keeps the idle one for the next emergency.
     """
     from baoxiu.dispatch.travel import travel_matrix
 
@@ -298,6 +331,23 @@ def rank_technicians(
         .astype(np.float64)
     )
     arrivals = free + travel
+    diverts = np.zeros(len(states), dtype=bool)
+    if jump_queue and divert_en_route and deadline is not None:
+        allowed = (deadline - now).total_seconds()
+        turning = [i for i, s in enumerate(states) if _divertible(s)]
+        if turning:
+            points, soon = _free_after(
+                [states[i] for i in turning], now, jump_queue=True, divert=True
+            )
+            legs = (
+                travel_matrix(np.array(points), np.array([point]), provider=provider)
+                .durations_s[:, 0]
+                .astype(np.float64)
+            )
+            for k, i in enumerate(turning):
+                if soon[k] + legs[k] <= allowed:
+                    free[i], travel[i], arrivals[i] = soon[k], legs[k], soon[k] + legs[k]
+                    diverts[i] = True
     held = _held_for_cover(states, cover, point, now, provider)
     candidates = []
     for index in np.argsort(arrivals, kind="stable"):
@@ -314,6 +364,8 @@ def rank_technicians(
             }
         else:
             reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
+        if diverts[index]:
+            reason = _("放下在途的非紧急工单改去急修，路程约 %(m)d 分钟") % {"m": travel_min}
         if state.id in held:
             reason = _(
                 "留作急修备勤（派走后附近能按时赶到急修的其他师傅不足 %(k)d 人）；%(reason)s"
@@ -330,6 +382,7 @@ def rank_technicians(
                 on_time=deadline is None or eta <= deadline,
                 reason=reason,
                 held=state.id in held,
+                diverts=bool(diverts[index]),
             )
         )
     reserved = {state.id for state in states if state.reserve}
@@ -479,6 +532,9 @@ def assignment_candidates(
     (``Candidate.held``, ranked last) when taking it would leave fewer than
     ``settings.DISPATCH_EMERGENCY_RESERVE`` others able to reach the job's
     area or the area they leave within the emergency arrival promise.
+    An emergency may take a technician driving to other work when only
+    turning back gets someone there in time (``settings.DISPATCH_DIVERT_EN_ROUTE``,
+    ``Candidate.diverts``).
     """
     now = now or timezone.now()
     point = _job_point(ticket)
@@ -487,6 +543,8 @@ def assignment_candidates(
     technicians = eligible_technicians(ticket, now=now)
     if not technicians:
         return []
+    from django.conf import settings
+
     states = _states(technicians, ticket, now)
     return rank_technicians(
         states,
@@ -497,6 +555,7 @@ def assignment_candidates(
         limit=limit,
         not_before=ticket.appointment_start,
         cover=_emergency_cover(ticket, states, now),
+        divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,
     )
 
 

@@ -21,6 +21,7 @@ from baoxiu.evidence.services import completion_confirm_by_customer
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ticket_transition
+from baoxiu.workforce.models import Technician
 from baoxiu.workforce.services import on_call_shift_add
 from tests.factories import (
     FaultTypeFactory,
@@ -533,3 +534,66 @@ def test_an_emergency_is_never_held(outlet, settings):
     [only] = assignment_candidates(ticket=ticket)
 
     assert (only.name, only.on_time, only.held) == ("会开锁", True, False)
+
+
+def en_route(technician, fault_type, dispatcher, phone="13900139001"):
+    """Arrange: ``technician`` is driving to another customer's job right now."""
+    job = make_ticket(fault_type=fault_type, phone=phone)
+    ticket_transition(ticket=job, action="assign", actor=dispatcher, technician=technician)
+    for action in ("accept", "depart"):
+        job = ticket_transition(ticket=job, action=action, actor=technician.user)
+    return job
+
+
+@pytest.mark.django_db
+def test_an_emergency_turns_back_a_technician_driving_to_other_work(
+    outlet, fault_type, dispatcher, settings
+):
+    settings.DISPATCH_MODE = "auto"
+    settings.DISPATCH_DIVERT_EN_ROUTE = True
+    locked, skills = lockout_fault()
+    driving = tech(outlet, "在途", NEAR, skills=skills)
+    tech(outlet, "很远", FAR, skills=skills)
+    other = en_route(driving, fault_type, dispatcher)  # next door, then 60 minutes of work
+    emergency = make_ticket(fault_type=locked)
+    ticket_transition(ticket=emergency, action="dispatch")
+
+    [first, second] = assignment_candidates(ticket=emergency)
+    assert (first.name, first.on_time, first.diverts) == ("在途", True, True)
+    assert first.reason.startswith("放下在途的非紧急工单改去急修，路程约")
+    assert (second.name, second.on_time, second.diverts) == ("很远", False, False)
+
+    suggestion = ticket_auto_dispatch(ticket_id=emergency.pk)
+
+    emergency.refresh_from_db()
+    other.refresh_from_db()
+    assert (suggestion.assigned, emergency.technician_id) == (True, driving.pk)
+    assert (other.status, other.technician_id) == (TicketStatus.DISPATCHING, None)
+    turned = other.events.get(type=EventType.UNASSIGNED)
+    assert turned.note == f"师傅改去处理急修工单 {emergency.code}，本单重新派单"
+    assert turned.data == {"technician_id": driving.pk}
+
+
+@pytest.mark.django_db
+def test_no_one_is_turned_back_when_the_setting_is_off_or_it_would_not_make_the_promise(
+    outlet, fault_type, dispatcher, settings
+):
+    locked, skills = lockout_fault()
+    driving = tech(outlet, "在途", NEAR, skills=skills)
+    en_route(driving, fault_type, dispatcher)
+    emergency = make_ticket(fault_type=locked)
+
+    settings.DISPATCH_DIVERT_EN_ROUTE = False
+    [only] = assignment_candidates(ticket=emergency)
+    assert (only.on_time, only.diverts) == (False, False)  # after the 60-minute job
+
+    settings.DISPATCH_DIVERT_EN_ROUTE = True
+    # Reported from far away (the phone's fresh position): turning back is too late too.
+    Technician.objects.filter(pk=driving.pk).update(
+        last_longitude=FAR[0], last_latitude=FAR[1], last_located_at=timezone.now()
+    )
+    [only] = assignment_candidates(ticket=emergency)
+    assert (only.on_time, only.diverts) == (False, False)
+    # Work that is not an emergency never turns anyone back.
+    later = make_ticket(fault_type=fault_type, phone="13900139002")
+    assert not any(c.diverts for c in assignment_candidates(ticket=later))
