@@ -476,6 +476,7 @@ class Baoxiu:
             "held_best": self.held_best,
             "divert_en_route": self.divert_en_route,
             "turned_back": self.turned_back,
+            "turned_back_km": sum(v.turned_back_km for v in sim.visits.values()),
             "no_technician_at_report": self.no_technician,
             "handed_back_at_shift_end": self.handbacks,
             "never_assigned": len(self.pending) + len(self.waiting),
