@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,8 +56,8 @@ class Candidate:
     # Kept for emergencies: taking this job would leave fewer than the reserve of
     # other emergency responders able to reach the job's area in time.
     held: bool = False
-    # An emergency reached in time only by turning back from the non-emergency job
-    # the technician is driving to (that job goes back to dispatch).
+    # An emergency reached in time by turning back from the non-emergency job the
+    # technician is driving to (that job goes back to dispatch if they are chosen).
     diverts: bool = False
 
     def as_json(self) -> dict:
@@ -490,8 +491,6 @@ def _emergency_cover(
     ticket: Ticket, states: list[TechState], now: datetime
 ) -> EmergencyCover | None:
     """The responders a non-emergency ticket must leave in place (``EmergencyCover``)."""
-    from django.conf import settings
-
     from baoxiu.dispatch.choices import ClockKind
     from baoxiu.dispatch.selectors import sla_policy_for
 
@@ -532,9 +531,9 @@ def assignment_candidates(
     (``Candidate.held``, ranked last) when taking it would leave fewer than
     ``settings.DISPATCH_EMERGENCY_RESERVE`` others able to reach the job's
     area or the area they leave within the emergency arrival promise.
-    An emergency may take a technician driving to other work when only
-    turning back gets someone there in time (``settings.DISPATCH_DIVERT_EN_ROUTE``,
-    ``Candidate.diverts``).
+    For an emergency, a technician driving to other work is also timed as
+    turning back, and is a candidate that diverts when that reaches it in
+    time (``settings.DISPATCH_DIVERT_EN_ROUTE``, ``Candidate.diverts``).
     """
     now = now or timezone.now()
     point = _job_point(ticket)
@@ -543,8 +542,6 @@ def assignment_candidates(
     technicians = eligible_technicians(ticket, now=now)
     if not technicians:
         return []
-    from django.conf import settings
-
     states = _states(technicians, ticket, now)
     return rank_technicians(
         states,
