@@ -573,4 +573,5 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
 
 
 def _priority(request: SimRequest) -> str:
-    return Priority.EMERGENCY if request.emergency else Priority.NORMAL
+    """The ticket's priority, as the platform stores it (emergency, urgent, normal)."""
+    return request.priority
