@@ -201,6 +201,10 @@ def report(figures: dict) -> str:
         line("emergency arrival mean / p90, min", lambda r: _pair(r["emergency_arrival"])),
         line("  emergencies reached at all", lambda r: f"{r['emergency_arrival']['reached']}"),
         line("all arrivals mean / p90, min", lambda r: _pair(r["all_arrival"])),
+        line(
+            "urgent reached in its promise",
+            lambda r: f"{r['urgent_within_promise']}/{r['urgent']}",
+        ),
         line("jobs done", lambda r: f"{r['jobs_done']:,}"),
         line("travel, km", lambda r: f"{r['travel_km']:,.0f}"),
         line("utilisation (busy / work shift)", lambda r: _pct(r["utilisation"])),
@@ -215,6 +219,10 @@ def report(figures: dict) -> str:
             lines += [
                 f"  baoxiu: {notes['decisions']:,} decisions, {notes['decided_late']:,} "
                 "with nobody on time;",
+                f"    emergency cover: {notes['emergency_reserve']} other responders kept "
+                f"within reach; {notes['held_best']} jobs only held technicians could take;",
+                f"    {notes['turned_back']} jobs turned back from on the way for an emergency "
+                f"({notes['turned_back_km']:,.0f} km driven towards them, counted in travel);",
                 f"    {notes['emergencies_waited_for_a_free_technician']:,} late emergencies "
                 "waited for a technician to come free;",
                 f"    {notes['handed_back_at_shift_end']:,} held jobs handed back at shift ends;",

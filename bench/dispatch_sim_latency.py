@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
+from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -359,7 +360,13 @@ def measure(city: City, *, warmup: int = WARMUP) -> dict:
         point = (float(ticket.address.longitude), float(ticket.address.latitude))
         started = time.perf_counter()
         ranked = assignment.rank_technicians(
-            states, point=point, now=city.now, jump_queue=True, deadline=deadline, limit=3
+            states,
+            point=point,
+            now=city.now,
+            jump_queue=True,
+            deadline=deadline,
+            limit=3,
+            divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,  # as assignment_candidates
         )
         pure_s = time.perf_counter() - started
         if n < warmup:

@@ -26,9 +26,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from baoxiu.dispatch.assignment import HeldJob, TechState, rank_technicians
+from baoxiu.catalog.choices import Priority
+from baoxiu.dispatch.assignment import EmergencyCover, HeldJob, TechState, rank_technicians
 from baoxiu.tickets.choices import TicketStatus
-from bench.dispatch_sim_scenario import LOCKOUT_SKILLS, WORK, Scenario, SimRequest, SimTechnician
+from bench.dispatch_sim_scenario import (
+    ARRIVE_MINUTES,
+    LOCKOUT_SKILLS,
+    WORK,
+    Scenario,
+    SimRequest,
+    SimTechnician,
+)
 
 # Events at the same second: shifts open first, then work ends, arrivals,
 # shifts close, and new requests last (so a shift ending at 17:00 does not
@@ -51,6 +59,8 @@ class Visit:
     km: float = 0.0
     assignments: int = 0
     handbacks: int = 0  # queued work handed back at the end of a shift
+    turned_back_km: float = 0.0  # driven towards it by technicians sent to an emergency instead
+    turned_back: int = 0
     promised_s: float | None = None  # the planner's ETA at the (last) assignment
     promised_on_time: bool | None = None
 
@@ -133,6 +143,8 @@ class Replay:
                 self.policy.shift_ended(self, payload, t)
             elif kind == ARRIVE:
                 tech, visit = payload
+                if tech.visit is not visit or tech.leg is None or tech.leg[3] != t:
+                    continue  # turned back on the way (``divert``)
                 visit.arrive_s = t
                 tech.state, tech.position, tech.leg = WORKING, visit.request.point, None
                 self._push(t + visit.request.minutes * 60, FINISH, payload)
@@ -152,6 +164,22 @@ class Replay:
     def assign(self, tech: TechRun, visit: Visit, t: float) -> None:
         visit.tech, visit.assigned_s = tech.spec.id, t
         visit.assignments += 1
+
+    def divert(self, tech: TechRun, t: float) -> Visit:
+        """Turn a driving technician back where they are; their job is dropped.
+
+        The kilometres already driven stay counted (``Visit.turned_back_km``).
+        """
+        visit = tech.visit
+        if tech.state != DRIVING or visit is None:
+            raise AssertionError(f"{tech.spec.id} is not driving at {t}")
+        (_x0, _y0), (_x1, _y1), depart, arrive = tech.leg
+        done = 1.0 if arrive <= depart else min(1.0, max(0.0, (t - depart) / (arrive - depart)))
+        visit.turned_back_km += visit.km * done
+        visit.km, visit.depart_s, visit.tech = 0.0, None, None
+        tech.position = tech.where(t)
+        tech.state, tech.visit, tech.leg = IDLE, None, None
+        return visit
 
     def start(self, tech: TechRun, visit: Visit, t: float) -> None:
         """Send an idle technician to ``visit`` now."""
@@ -232,7 +260,13 @@ class Baoxiu:
     and is decided again whenever a technician comes free (a repair done, a
     shift starting), oldest first. Other late work is left to the dispatcher;
     here the dispatcher assigns the best late option (what a dispatcher would
-    do). Misses are counted. A technician works
+    do). Misses are counted. Work that is not an emergency is ranked with the
+    platform's emergency cover (``settings.DISPATCH_EMERGENCY_RESERVE``): a
+    technician who can open a locked door is held from it when, without them,
+    too few others on duty for emergencies could reach the job's area or the
+    area they leave within 30 minutes; the held rank after everyone else (when
+    only held technicians could take a job the platform leaves it to the
+    dispatcher, who here assigns the best of them; counted). A technician works
     through the jobs they hold: emergencies first (the planner put them
     before work not yet started), the rest first come first served. At the
     end of a shift, held work not yet started goes back to dispatch and is
@@ -240,7 +274,22 @@ class Baoxiu:
     duty) waits and is decided again whenever a shift starts.
     """
 
-    def __init__(self, *, count_queued_emergencies: bool = False):
+    def __init__(
+        self,
+        *,
+        count_queued_emergencies: bool = False,
+        emergency_reserve: int | None = None,
+        divert_en_route: bool | None = None,
+    ):
+        from django.conf import settings
+
+        # The platform's setting unless a run asks for another reserve.
+        if emergency_reserve is None:
+            emergency_reserve = settings.DISPATCH_EMERGENCY_RESERVE
+        self.emergency_reserve = emergency_reserve
+        if divert_en_route is None:
+            divert_en_route = settings.DISPATCH_DIVERT_EN_ROUTE
+        self.divert_en_route = divert_en_route
         # What-if, not the platform: the planner is told that emergencies already
         # queued come before a new one (they are handed to it as driven to first).
         self.count_queued_emergencies = count_queued_emergencies
@@ -255,6 +304,8 @@ class Baoxiu:
         self.emergency_behind_emergency = 0
         self.waiting: list[Visit] = []  # late emergencies waiting for someone to come free
         self.waited = 0
+        self.held_best = 0
+        self.turned_back = 0
         self._waited_ids: set[str] = set()
 
     def report(self, sim: Replay, visit: Visit, t: float) -> None:
@@ -269,6 +320,16 @@ class Baoxiu:
             return
         ahead = self.count_queued_emergencies and request.emergency
         states = [self._state(k, sim.techs[k], sim, t, ahead, request) for k in eligible]
+        cover = None
+        if not request.emergency and self.emergency_reserve > 0:
+            # As assignment_candidates does: who could answer an emergency now.
+            responders = tuple(
+                self._state(k, tech, sim, t)
+                for k, tech in enumerate(sim.techs)
+                if LOCKOUT_SKILLS <= tech.spec.skills and tech.on_duty(t, True)
+            )
+            within = ARRIVE_MINUTES[Priority.EMERGENCY] * 60
+            cover = EmergencyCover(responders, self.emergency_reserve, within)
         [best] = rank_technicians(
             states,
             point=request.point,
@@ -277,8 +338,11 @@ class Baoxiu:
             deadline=sim.scenario.at(request.window_s[1]),
             limit=1,
             provider=sim.provider,
+            cover=cover,
+            divert_en_route=self.divert_en_route,
         )
         self.decisions += 1
+        self.held_best += best.held
         self.late_decisions += not best.on_time
         if request.emergency and not best.on_time and best.free_at > sim.scenario.at(t):
             # As ticket_auto_dispatch does: a late emergency is not promised to
@@ -294,8 +358,17 @@ class Baoxiu:
         visit.promised_on_time = best.on_time
         sim.assign(tech, visit, t)
         tech.queue.append(visit)
+        dropped = None
+        if best.diverts:
+            # As ticket_auto_dispatch does: the job they were driving to goes back
+            # to dispatch, and is decided again at once.
+            dropped = sim.divert(tech, t)
+            dropped.turned_back += 1
+            self.turned_back += 1
         if tech.idle:
             self._next(sim, tech, t)
+        if dropped is not None:
+            self.dispatch(sim, dropped, t)
 
     @staticmethod
     def _state(
@@ -399,6 +472,11 @@ class Baoxiu:
         return {
             "decisions": self.decisions,
             "decided_late": self.late_decisions,
+            "emergency_reserve": self.emergency_reserve,
+            "held_best": self.held_best,
+            "divert_en_route": self.divert_en_route,
+            "turned_back": self.turned_back,
+            "turned_back_km": sum(v.turned_back_km for v in sim.visits.values()),
             "no_technician_at_report": self.no_technician,
             "handed_back_at_shift_end": self.handbacks,
             "never_assigned": len(self.pending) + len(self.waiting),
@@ -443,8 +521,13 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
       report, over all emergencies (never reached counts as missed);
     - time to arrival: report → technician at the door, over the requests
       reached (how many is shown), for emergencies and for all requests;
-    - ``jobs_done``: repairs finished; ``travel_km``: road km driven to jobs
-      (the commute from home at a shift's start is not counted);
+    - ``urgent_within_promise``: urgent requests (not emergencies) reached by
+      the end of their arrival window (the 4-hour promise), over all urgent
+      requests (``urgent``);
+    - ``jobs_done``: repairs finished; ``travel_km``: road km driven to jobs,
+      including the part of a drive abandoned when the technician was sent to
+      an emergency instead (the commute from home at a shift's start is not
+      counted);
     - ``utilisation``: time driving to and working on jobs inside work shifts,
       over work-shift time (shifts counted from the start of the day; on-call
       hours are not in the denominator).
@@ -459,6 +542,12 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
         ]
 
     emergency_waits = waits(emergencies)
+    urgent = [r for r in requests if r.priority == Priority.URGENT]
+    urgent_in_time = sum(
+        1
+        for r in urgent
+        if visits[r.id].arrive_s is not None and visits[r.id].arrive_s <= r.window_s[1]
+    )
     within = sum(1 for w in emergency_waits if w * 60 <= EMERGENCY_PROMISE_S)
     windows = _work_windows(scenario)
     busy = sum(
@@ -473,14 +562,16 @@ def summarise(scenario: Scenario, outcome: Outcome) -> dict:
         "emergency_arrival": _stats(emergency_waits),
         "all_arrival": _stats(waits(requests)),
         "requests": len(requests),
+        "urgent": len(urgent),
+        "urgent_within_promise": urgent_in_time,
         "jobs_done": sum(1 for v in visits.values() if v.finish_s is not None),
-        "travel_km": sum(v.km for v in visits.values() if v.depart_s is not None),
+        "travel_km": sum(v.km for v in visits.values() if v.depart_s is not None)
+        + sum(v.turned_back_km for v in visits.values()),
         "utilisation": busy / shift_time if shift_time else None,
         "notes": outcome.notes,
     }
 
 
 def _priority(request: SimRequest) -> str:
-    from baoxiu.catalog.choices import Priority
-
-    return Priority.EMERGENCY if request.emergency else Priority.NORMAL
+    """The ticket's priority, as the platform stores it (emergency, urgent, normal)."""
+    return request.priority

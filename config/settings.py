@@ -198,6 +198,15 @@ OSRM_URL = env("BAOXIU_OSRM_URL", "")
 # Dispatch: "auto" assigns the best technician who can arrive in time; "suggest"
 # leaves the top three on the dispatcher board for a person to confirm.
 DISPATCH_MODE = env("BAOXIU_DISPATCH_MODE", "auto")
+# Emergency cover: a technician who can answer a locked-out emergency takes other
+# work only while at least this many other such technicians on duty could still
+# reach both the job's area and the area they leave within the emergency arrival
+# promise (0: no reserve). See baoxiu/dispatch/assignment.py and bench/README.md.
+DISPATCH_EMERGENCY_RESERVE = int(env("BAOXIU_DISPATCH_EMERGENCY_RESERVE", "3") or 0)
+# An emergency nobody reaches within its promise may take a technician who is driving
+# to other work (not yet started) when turning back makes it; that job goes back
+# to dispatch at once.
+DISPATCH_DIVERT_EN_ROUTE = env("BAOXIU_DISPATCH_DIVERT_EN_ROUTE", "1") not in ("0", "false", "no")
 # Engine for the periodic re-optimisation: vroom (default), pyvrp (no breaks) or fake.
 ROUTING_ENGINE = env("BAOXIU_ROUTING_ENGINE", "vroom")
 # Next-day appointment plans: engine (pyvrp, the batch engine; vroom; fake), the

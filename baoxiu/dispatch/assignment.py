@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,6 +56,12 @@ class Candidate:
     open_jobs: int
     on_time: bool  # arrives by the SLA arrival deadline (or there is none)
     reason: str
+    # Kept for emergencies: taking this job would leave fewer than the reserve of
+    # other emergency responders able to reach the job's area in time.
+    held: bool = False
+    # An emergency reached in time by turning back from the non-emergency job the
+    # technician is driving to (that job goes back to dispatch if they are chosen).
+    diverts: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -67,6 +74,8 @@ class Candidate:
             "open_jobs": self.open_jobs,
             "on_time": self.on_time,
             "reason": self.reason,
+            "held": self.held,
+            "diverts": self.diverts,
         }
 
 
@@ -239,10 +248,75 @@ class TechState:
     reserve: bool = False
 
 
+@dataclass(frozen=True)
+class EmergencyCover:
+    """Who could answer an emergency now, and how many must stay able to.
+
+    ``responders`` are the technicians who hold every skill of an emergency
+    fault and are on duty for emergencies now (working, or on the on-call
+    rota), with their positions and held jobs. A reserve technician
+    (``TechState.reserve``) who is also a responder is *held* from a
+    non-emergency job when, without them, fewer than ``keep`` other responders
+    could reach either the area they would leave (where they are now) or the
+    job's area (where they would be busy) within ``within_s`` — the emergency
+    arrival promise — were an emergency reported there now.
+    """
+
+    responders: tuple[TechState, ...]
+    keep: int
+    within_s: float
+
+
+def _held_for_cover(
+    states: list[TechState], cover: EmergencyCover | None, point, now: datetime, provider
+) -> set[int]:
+    """Ids of the reserve technicians whose departure would leave an area uncovered."""
+    from baoxiu.dispatch.travel import EstimateProvider, pairwise_seconds
+
+    if cover is None or cover.keep <= 0:
+        return set()
+    responder_ids = {r.id for r in cover.responders}
+    reserves = [s for s in states if s.reserve and s.id in responder_ids]
+    if not reserves:
+        return set()
+    responders = list(cover.responders)
+    free_points, free = _free_after(responders, now, jump_queue=True)
+    # Emergency arrival of every responder at the job's point and at each reserve
+    # candidate's position: one vectorised estimate over all pairs.
+    places = [point, *(s.position for s in reserves)]
+    origins = [p for p in free_points for _ in places]
+    targets = places * len(responders)
+    estimate = provider if isinstance(provider, EstimateProvider) else None
+    legs = pairwise_seconds(origins, targets, estimate).reshape(len(responders), len(places))
+    reaches = (free[:, None] + legs) <= cover.within_s  # responder x place
+    ids = np.array([r.id for r in responders])
+    held = set()
+    for column, state in enumerate(reserves, start=1):
+        others = ids != state.id
+        at_job = int(np.count_nonzero(reaches[others, 0]))
+        at_home_area = int(np.count_nonzero(reaches[others, column]))
+        if min(at_job, at_home_area) < cover.keep:
+            held.add(state.id)
+    return held
+
+
+def _divertible(state: TechState) -> bool:
+    """Driving to work that is not an emergency, nothing started before it."""
+    return bool(
+        state.jobs
+        and state.jobs[0].status == TicketStatus.EN_ROUTE
+        and state.jobs[0].priority != Priority.EMERGENCY
+    )
+
+
 def _free_after(
-    states: list[TechState], now: datetime, *, jump_queue: bool
+    states: list[TechState], now: datetime, *, jump_queue: bool, divert: bool = False
 ) -> tuple[list[tuple[float, float]], np.ndarray]:
-    """Where and in how many seconds each technician is free for one more job."""
+    """Where and in how many seconds each technician is free for one more job.
+
+    With ``divert``, the non-emergency job a technician is driving to is left
+    out too: they turn back from where they are.
+    """
     from baoxiu.dispatch.travel import pairwise_seconds
 
     free_points, free_seconds, legs_from, legs_to, leg_owner = [], [], [], [], []
@@ -252,6 +326,12 @@ def _free_after(
         for job in state.jobs:
             if job.status in QUEUED and jump_queue and job.priority != Priority.EMERGENCY:
                 continue  # an emergency goes before work not yet started, except emergencies
+            if (
+                divert
+                and job.status == TicketStatus.EN_ROUTE
+                and job.priority != Priority.EMERGENCY
+            ):
+                continue
             if job.status in WORKING:
                 started = job.arrived_at or now
                 seconds = max(seconds, (started - now).total_seconds() + job.minutes * 60)
@@ -279,12 +359,27 @@ def rank_technicians(
     limit: int | None = 3,
     provider=None,
     not_before: datetime | None = None,
+    cover: EmergencyCover | None = None,
+    divert_en_route: bool = False,
 ) -> list[Candidate]:
     """Insert a job at ``point`` into every plan; earliest arrival first, on-time first.
 
     With ``jump_queue`` (an emergency) the job goes before work not yet started;
     otherwise after everything the technician already holds. One travel-matrix
     call for the final legs; the legs between held jobs use the vectorised estimate.
+
+    With ``cover`` (a job that is not an emergency), reserve technicians whose
+    departure would leave an area short of emergency responders are ``held``
+    and ranked after everyone else, on time or late (see ``EmergencyCover``).
+
+    With ``divert_en_route`` (an emergency with a deadline), a technician
+    driving to work that is not an emergency is timed as turning back from
+    where they are — that job, too, is not started — and is a candidate that
+    ``diverts`` when this reaches the emergency by its deadline (one more
+    travel-matrix call, for those technicians only). A late emergency turns
+    no one back. Then, as for anyone, the earliest arrival wins: a technician
+    already on the road is sent rather than an idle one who arrives later,
+    which keeps the idle one for the next emergency.
     """
     from baoxiu.dispatch.travel import travel_matrix
 
@@ -297,6 +392,24 @@ def rank_technicians(
         .astype(np.float64)
     )
     arrivals = free + travel
+    diverts = np.zeros(len(states), dtype=bool)
+    if jump_queue and divert_en_route and deadline is not None:
+        allowed = (deadline - now).total_seconds()
+        turning = [i for i, s in enumerate(states) if _divertible(s)]
+        if turning:
+            points, soon = _free_after(
+                [states[i] for i in turning], now, jump_queue=True, divert=True
+            )
+            legs = (
+                travel_matrix(np.array(points), np.array([point]), provider=provider)
+                .durations_s[:, 0]
+                .astype(np.float64)
+            )
+            for k, i in enumerate(turning):
+                if soon[k] + legs[k] <= allowed:
+                    free[i], travel[i], arrivals[i] = soon[k], legs[k], soon[k] + legs[k]
+                    diverts[i] = True
+    held = _held_for_cover(states, cover, point, now, provider)
     candidates = []
     for index in np.argsort(arrivals, kind="stable"):
         state = states[index]
@@ -312,6 +425,12 @@ def rank_technicians(
             }
         else:
             reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
+        if diverts[index]:
+            reason = _("放下在途的非紧急工单改去急修，路程约 %(m)d 分钟") % {"m": travel_min}
+        if state.id in held:
+            reason = _(
+                "留作急修备勤（派走后附近能按时赶到急修的其他师傅不足 %(k)d 人）；%(reason)s"
+            ) % {"k": cover.keep, "reason": reason}
         candidates.append(
             Candidate(
                 technician_id=state.id,
@@ -323,11 +442,19 @@ def rank_technicians(
                 open_jobs=len(state.jobs),
                 on_time=deadline is None or eta <= deadline,
                 reason=reason,
+                held=state.id in held,
+                diverts=bool(diverts[index]),
             )
         )
     reserved = {state.id for state in states if state.reserve}
     candidates.sort(
-        key=lambda c: (not c.on_time, c.on_time and c.technician_id in reserved, c.eta, c.open_jobs)
+        key=lambda c: (
+            c.held,
+            not c.on_time,
+            c.on_time and c.technician_id in reserved,
+            c.eta,
+            c.open_jobs,
+        )
     )
     return candidates if limit is None else candidates[:limit]
 
@@ -371,6 +498,88 @@ def _states(technicians: list[TechnicianRow], ticket: Ticket, now: datetime) -> 
     ]
 
 
+def emergency_skill_sets() -> list[frozenset[int]]:
+    """The skills of each active emergency fault (one set per fault that needs any)."""
+    from baoxiu.catalog.models import FaultType
+
+    sets: dict[int, set[int]] = defaultdict(set)
+    rows = FaultType.required_skills.through.objects.filter(
+        faulttype__active=True, faulttype__priority=Priority.EMERGENCY
+    ).values_list("faulttype_id", "skill_id")
+    for fault_id, skill_id in rows:
+        sets[fault_id].add(skill_id)
+    return [frozenset(skills) for skills in sets.values()]
+
+
+def emergency_responders(ticket: Ticket, *, now: datetime) -> list[Technician]:
+    """Technicians who could take an emergency at the ticket's address now.
+
+    Coverage of the address's division, every skill of an emergency fault, and
+    on duty for emergencies (working now, or on the on-call rota).
+    """
+    sets = emergency_skill_sets()
+    division = ticket.address.division_id
+    if not sets or not division:
+        return []
+    technicians = list(
+        Technician.objects.filter(
+            active=True,
+            user__is_active=True,
+            outlet__active=True,
+            outlet__coverages__division_id__in=division_ancestry(division),
+            skills__id__in=set().union(*sets),
+        )
+        .select_related("outlet")
+        .distinct()
+    )
+    if not technicians:
+        return []
+    held: dict[int, set[int]] = defaultdict(set)
+    through = Technician.skills.through.objects.filter(technician__in=technicians)
+    for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
+        held[tech_id].add(skill_id)
+    able = [t for t in technicians if any(skills <= held[t.pk] for skills in sets)]
+    on_call = set(
+        OnCallShift.objects.filter(
+            technician__in=able, starts_at__lte=now, ends_at__gt=now
+        ).values_list("technician_id", flat=True)
+    )
+    local = timezone.localtime(now)
+    return [t for t in able if t.on_shift(local) or t.pk in on_call]
+
+
+def _emergency_cover(
+    ticket: Ticket, states: list[TechState], now: datetime
+) -> EmergencyCover | None:
+    """The responders a non-emergency ticket must leave in place (``EmergencyCover``)."""
+    from baoxiu.dispatch.choices import ClockKind
+    from baoxiu.dispatch.selectors import sla_policy_for
+
+    keep = settings.DISPATCH_EMERGENCY_RESERVE
+    if keep <= 0 or ticket.priority == Priority.EMERGENCY or not any(s.reserve for s in states):
+        return None
+    known = {state.id: state for state in states}
+    responders = emergency_responders(ticket, now=now)
+    others = [t for t in responders if t.pk not in known]
+    busy = _busy_by_technician(others, ticket.pk) if others else {}
+    policy = sla_policy_for(priority=Priority.EMERGENCY, division_code=ticket.address.division_id)
+    return EmergencyCover(
+        responders=tuple(
+            known.get(t.pk)
+            or TechState(
+                id=t.pk,
+                name=t.name,
+                outlet=t.outlet.name,
+                position=start_point(t, now),
+                jobs=tuple(busy.get(t.pk, ())),
+            )
+            for t in responders
+        ),
+        keep=keep,
+        within_s=policy.minutes_for(ClockKind.ARRIVE) * 60,
+    )
+
+
 def assignment_candidates(
     *, ticket: Ticket, now: datetime | None = None, limit: int = 3, deadline: datetime | None = None
 ) -> list[Candidate]:
@@ -379,6 +588,13 @@ def assignment_candidates(
     ``deadline`` is the latest acceptable arrival (default: the ticket's SLA
     arrival clock, if it has one). Candidates arriving by then come first.
     An emergency is inserted before work not yet started; other work after it.
+    For other work, a technician who can answer emergencies is held back
+    (``Candidate.held``, ranked last) when taking it would leave fewer than
+    ``settings.DISPATCH_EMERGENCY_RESERVE`` others able to reach the job's
+    area or the area they leave within the emergency arrival promise.
+    For an emergency, a technician driving to other work is also timed as
+    turning back, and is a candidate that diverts when that reaches it in
+    time (``settings.DISPATCH_DIVERT_EN_ROUTE``, ``Candidate.diverts``).
     """
     now = now or timezone.now()
     point = _job_point(ticket)
@@ -387,14 +603,17 @@ def assignment_candidates(
     technicians = eligible_technicians(ticket, now=now)
     if not technicians:
         return []
+    states = _states(technicians, ticket, now)
     return rank_technicians(
-        _states(technicians, ticket, now),
+        states,
         point=point,
         now=now,
         jump_queue=ticket.priority == Priority.EMERGENCY,
         deadline=deadline if deadline is not None else _arrival_deadline(ticket),
         limit=limit,
         not_before=ticket.appointment_start,
+        cover=_emergency_cover(ticket, states, now),
+        divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,
     )
 
 

@@ -238,7 +238,11 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
     a technician with nothing before it, otherwise it waits at the head of the
     queue and is decided again whenever a technician comes free
     (``waiting_emergencies_redispatch``). No eligible technician at all gives
-    a NO_TECHNICIAN event and alert.
+    a NO_TECHNICIAN event and alert; so does other work that only technicians
+    held for emergency cover could take (``Candidate.held``): it is not
+    assigned automatically, the dispatcher decides. An emergency whose best
+    on-time candidate must turn back from other work (``Candidate.diverts``)
+    takes them: that job is unassigned first and goes back to dispatch.
     Technicians who declined this ticket are not proposed again.
     Returns the DispatchSuggestion, or None when the ticket no longer waits.
     """
@@ -282,6 +286,14 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
                 _("没有可派的师傅：服务覆盖、技能或在岗时间都不符合"),
                 now,
             )
+        elif best.held:
+            _dispatch_alert(
+                ticket,
+                EventType.NO_TECHNICIAN,
+                AlertKind.NO_TECHNICIAN,
+                _("能接此单的师傅都需留作急修备勤：请调度决定是否派出"),
+                now,
+            )
         elif not best.on_time:
             message = _("无人能按时到达：最早由%(name)s于 %(eta)s 到达") % {
                 "name": best.name,
@@ -308,12 +320,31 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
                 suggestion.save(update_fields=["assigned"])
         elif mode == DispatchMode.AUTO:
             technician = Technician.objects.get(pk=best.technician_id)
+            if best.diverts:
+                _divert_for_emergency(technician, ticket)
             ticket_transition(
                 ticket=ticket, action="assign", technician=technician, note=best.reason
             )
             suggestion.assigned = True
             suggestion.save(update_fields=["assigned"])
     return suggestion
+
+
+def _divert_for_emergency(technician, emergency) -> None:
+    """Turn ``technician`` back from the non-emergency job they are driving to: it
+    goes back to dispatch (and is decided again at once) before they take
+    ``emergency``. Runs inside ``ticket_auto_dispatch``'s transaction."""
+    from baoxiu.tickets.models import Ticket
+    from baoxiu.tickets.transitions import ticket_transition
+
+    for job in Ticket.objects.filter(technician=technician, status=TicketStatus.EN_ROUTE).exclude(
+        priority=Priority.EMERGENCY
+    ):
+        ticket_transition(
+            ticket=job,
+            action="unassign",
+            note=_("师傅改去处理急修工单 %(code)s，本单重新派单") % {"code": emergency.code},
+        )
 
 
 def waiting_emergencies_redispatch(*, now: datetime | None = None) -> int:

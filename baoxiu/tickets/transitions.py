@@ -40,7 +40,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.DISPATCHING: frozenset({S.ASSIGNED, S.ON_HOLD, S.CANCELLED}),
     S.ASSIGNED: frozenset({S.ACCEPTED, S.DISPATCHING, S.ON_HOLD, S.CANCELLED}),
     S.ACCEPTED: frozenset({S.EN_ROUTE, S.DISPATCHING, S.ON_HOLD, S.CANCELLED}),
-    S.EN_ROUTE: frozenset({S.ON_SITE, S.ON_HOLD, S.CANCELLED}),
+    S.EN_ROUTE: frozenset({S.ON_SITE, S.DISPATCHING, S.ON_HOLD, S.CANCELLED}),
     S.ON_SITE: frozenset({S.IN_PROGRESS, S.ON_HOLD, S.CANCELLED}),
     S.IN_PROGRESS: frozenset({S.COMPLETED, S.ON_HOLD}),
     S.COMPLETED: frozenset({S.CLOSED, S.DISPATCHING}),
@@ -93,7 +93,7 @@ ACTIONS: dict[str, Action] = {
         Action(
             "unassign",
             _l("撤回派单"),
-            (S.ASSIGNED, S.ACCEPTED),
+            (S.ASSIGNED, S.ACCEPTED, S.EN_ROUTE),  # en route: e.g. sent to an emergency instead
             S.DISPATCHING,
             EventType.UNASSIGNED,
             needs_reason=True,

@@ -21,6 +21,7 @@ from baoxiu.evidence.services import completion_confirm_by_customer
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.models import Ticket
 from baoxiu.tickets.transitions import ticket_transition
+from baoxiu.workforce.models import Technician
 from baoxiu.workforce.services import on_call_shift_add
 from tests.factories import (
     FaultTypeFactory,
@@ -389,11 +390,20 @@ def test_a_new_emergency_queues_behind_emergencies_already_held(outlet, dispatch
     assert names(candidates) == ["空闲", "已有急修"]
 
 
-@pytest.mark.django_db
-def test_technicians_who_can_open_locks_are_kept_for_emergencies(outlet, fault_type):
+def lockout_fault():
+    """The emergency fault and its two skills, as the demo catalog has them."""
     opener = SkillFactory(code="lock-opening")
-    FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY).required_skills.set([opener])
-    tech(outlet, "会开锁", NEAR, skills=[opener])
+    electrical = SkillFactory(code="electrical")
+    locked = FaultTypeFactory(code="locked-out", priority=Priority.EMERGENCY)
+    locked.required_skills.set([opener, electrical])
+    return locked, [opener, electrical]
+
+
+@pytest.mark.django_db
+def test_technicians_who_can_open_locks_are_kept_for_emergencies(outlet, fault_type, settings):
+    settings.DISPATCH_EMERGENCY_RESERVE = 0  # the preference alone, no cover reserve
+    _locked, skills = lockout_fault()
+    tech(outlet, "会开锁", NEAR, skills=skills)
     tech(outlet, "普通", MIDDLE)
     ticket = make_ticket(fault_type=fault_type)  # normal work, due tomorrow
 
@@ -460,3 +470,191 @@ def test_a_decision_takes_the_same_few_queries_however_large_the_city(
         assert {c.open_jobs for c in candidates} == {2}
         counts.append(len(queries))
     assert counts[0] == counts[1] <= most
+
+
+    assert (first.name, first.on_time, first.held) == ("会开锁", True, False)
+
+
+@pytest.mark.django_db
+def test_an_opener_is_not_sent_when_that_leaves_the_area_without_cover(
+    outlet, fault_type, settings
+):
+    settings.DISPATCH_EMERGENCY_RESERVE = 1
+    _locked, skills = lockout_fault()
+    tech(outlet, "会开锁", NEAR, skills=skills)
+    tech(outlet, "远处开锁", FAR, skills=skills)  # ~40 km away: not within 30 minutes
+    tech(outlet, "普通", MIDDLE)
+    ticket = make_ticket(fault_type=fault_type)
+    now = timezone.now()
+
+    candidates = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(minutes=9))
+
+    # Only the near opener makes the deadline, but nobody else could answer a
+    # lockout here in time: the late colleague goes first, both openers are held.
+    assert names(candidates) == ["普通", "会开锁", "远处开锁"]
+    assert [(c.on_time, c.held) for c in candidates] == [
+        (False, False),
+        (True, True),
+        (False, True),
+    ]
+    assert candidates[1].reason.startswith(
+        "留作急修备勤（派走后附近能按时赶到急修的其他师傅不足 1 人）"
+    )
+
+
+@pytest.mark.django_db
+def test_an_opener_is_sent_when_another_still_covers_the_area(outlet, fault_type, settings):
+    settings.DISPATCH_EMERGENCY_RESERVE = 1
+    _locked, skills = lockout_fault()
+    tech(outlet, "会开锁", NEAR, skills=skills)
+    tech(outlet, "附近开锁", MIDDLE, skills=skills)  # ~20 minutes from the job and from 会开锁
+    tech(outlet, "普通", MIDDLE)
+    ticket = make_ticket(fault_type=fault_type)
+    now = timezone.now()
+
+    candidates = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(minutes=9))
+
+    assert [(c.name, c.on_time, c.held) for c in candidates] == [
+        ("会开锁", True, False),  # 附近开锁 still reaches both areas within 30 minutes
+        ("普通", False, False),
+        ("附近开锁", False, False),
+    ]
+    # Two required: neither may leave (each has only the other), and they rank last.
+    settings.DISPATCH_EMERGENCY_RESERVE = 2
+    candidates = assignment_candidates(ticket=ticket, now=now, deadline=now + timedelta(minutes=9))
+    assert [(c.name, c.held) for c in candidates] == [
+        ("普通", False),
+        ("会开锁", True),
+        ("附近开锁", True),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_busy_opener_does_not_cover_and_the_on_call_rota_does(
+    outlet, fault_type, dispatcher, settings
+):
+    settings.DISPATCH_EMERGENCY_RESERVE = 1
+    locked, skills = lockout_fault()
+    tech(outlet, "会开锁", NEAR, skills=skills)
+    busy = tech(outlet, "忙碌开锁", MIDDLE, skills=skills)
+    tech(outlet, "普通", MIDDLE)
+    busy_on_site(busy, locked, dispatcher)  # an hour's lockout work left
+    ticket = make_ticket(fault_type=fault_type)
+    now = timezone.now()
+
+    first = assignment_candidates(ticket=ticket, now=now, limit=None)[0]
+    assert (first.name, first.held) == ("普通", False)
+    held = {c.name: c.held for c in assignment_candidates(ticket=ticket, now=now, limit=None)}
+    # 会开锁 is held (the only other opener is on site for an hour); the busy one is
+    # not: 会开锁 is free and covers both its area and the job's.
+    assert held == {"普通": False, "会开锁": True, "忙碌开锁": False}
+
+    # Off shift but on the on-call rota nearby: covers emergencies, so the opener may go.
+    rota = tech(
+        outlet, "值班开锁", MIDDLE, skills=skills, work_start=time(0, 0), work_end=time(0, 1)
+    )
+    on_call_shift_add(
+        technician=rota, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=8)
+    )
+    soon = now + timedelta(minutes=9)  # only 会开锁 makes it
+    first = assignment_candidates(ticket=ticket, now=now, deadline=soon)[0]
+    assert (first.name, first.on_time, first.held) == ("会开锁", True, False)
+
+
+@pytest.mark.django_db
+def test_work_only_held_openers_could_take_is_left_to_the_dispatcher(outlet, fault_type, settings):
+    settings.DISPATCH_MODE = "auto"
+    settings.DISPATCH_EMERGENCY_RESERVE = 1
+    _locked, skills = lockout_fault()
+    opener = tech(outlet, "会开锁", NEAR, skills=skills)
+    ticket = make_ticket(fault_type=fault_type)
+    ticket_transition(ticket=ticket, action="dispatch")
+
+    suggestion = ticket_auto_dispatch(ticket_id=ticket.pk)
+
+    ticket.refresh_from_db()
+    assert (suggestion.on_time, suggestion.assigned) == (True, False)
+    assert suggestion.candidates[0]["held"] is True
+    assert (ticket.status, ticket.technician_id) == (TicketStatus.DISPATCHING, None)
+    alert = DispatchAlert.objects.get(ticket=ticket, kind=AlertKind.NO_TECHNICIAN)
+    assert alert.message == "能接此单的师傅都需留作急修备勤：请调度决定是否派出"
+
+    settings.DISPATCH_EMERGENCY_RESERVE = 0  # no reserve: the opener is sent
+    suggestion = ticket_auto_dispatch(ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    assert (suggestion.assigned, ticket.technician_id) == (True, opener.pk)
+
+
+@pytest.mark.django_db
+def test_an_emergency_is_never_held(outlet, settings):
+    settings.DISPATCH_EMERGENCY_RESERVE = 5
+    locked, skills = lockout_fault()
+    tech(outlet, "会开锁", NEAR, skills=skills)
+    ticket = make_ticket(fault_type=locked)
+
+    [only] = assignment_candidates(ticket=ticket)
+
+    assert (only.name, only.on_time, only.held) == ("会开锁", True, False)
+
+
+def en_route(technician, fault_type, dispatcher, phone="13900139001"):
+    """Arrange: ``technician`` is driving to another customer's job right now."""
+    job = make_ticket(fault_type=fault_type, phone=phone)
+    ticket_transition(ticket=job, action="assign", actor=dispatcher, technician=technician)
+    for action in ("accept", "depart"):
+        job = ticket_transition(ticket=job, action=action, actor=technician.user)
+    return job
+
+
+@pytest.mark.django_db
+def test_an_emergency_turns_back_a_technician_driving_to_other_work(
+    outlet, fault_type, dispatcher, settings
+):
+    settings.DISPATCH_MODE = "auto"
+    settings.DISPATCH_DIVERT_EN_ROUTE = True
+    locked, skills = lockout_fault()
+    driving = tech(outlet, "在途", NEAR, skills=skills)
+    tech(outlet, "很远", FAR, skills=skills)
+    other = en_route(driving, fault_type, dispatcher)  # next door, then 60 minutes of work
+    emergency = make_ticket(fault_type=locked)
+    ticket_transition(ticket=emergency, action="dispatch")
+
+    [first, second] = assignment_candidates(ticket=emergency)
+    assert (first.name, first.on_time, first.diverts) == ("在途", True, True)
+    assert first.reason.startswith("放下在途的非紧急工单改去急修，路程约")
+    assert (second.name, second.on_time, second.diverts) == ("很远", False, False)
+
+    suggestion = ticket_auto_dispatch(ticket_id=emergency.pk)
+
+    emergency.refresh_from_db()
+    other.refresh_from_db()
+    assert (suggestion.assigned, emergency.technician_id) == (True, driving.pk)
+    assert (other.status, other.technician_id) == (TicketStatus.DISPATCHING, None)
+    turned = other.events.get(type=EventType.UNASSIGNED)
+    assert turned.note == f"师傅改去处理急修工单 {emergency.code}，本单重新派单"
+    assert turned.data == {"technician_id": driving.pk}
+
+
+@pytest.mark.django_db
+def test_no_one_is_turned_back_when_the_setting_is_off_or_it_would_not_make_the_promise(
+    outlet, fault_type, dispatcher, settings
+):
+    locked, skills = lockout_fault()
+    driving = tech(outlet, "在途", NEAR, skills=skills)
+    en_route(driving, fault_type, dispatcher)
+    emergency = make_ticket(fault_type=locked)
+
+    settings.DISPATCH_DIVERT_EN_ROUTE = False
+    [only] = assignment_candidates(ticket=emergency)
+    assert (only.on_time, only.diverts) == (False, False)  # after the 60-minute job
+
+    settings.DISPATCH_DIVERT_EN_ROUTE = True
+    # Reported from far away (the phone's fresh position): turning back is too late too.
+    Technician.objects.filter(pk=driving.pk).update(
+        last_longitude=FAR[0], last_latitude=FAR[1], last_located_at=timezone.now()
+    )
+    [only] = assignment_candidates(ticket=emergency)
+    assert (only.on_time, only.diverts) == (False, False)
+    # Work that is not an emergency never turns anyone back.
+    later = make_ticket(fault_type=fault_type, phone="13900139002")
+    assert not any(c.diverts for c in assignment_candidates(ticket=later))

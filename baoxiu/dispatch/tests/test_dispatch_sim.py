@@ -258,6 +258,84 @@ def test_baoxiu_keeps_a_late_emergency_until_a_technician_comes_free():
     assert_rules_kept(scenario, outcome)
 
 
+def test_baoxiu_keeps_an_opener_for_emergencies_when_no_other_covers_the_area():
+    import numpy as np
+
+    scenario = day(
+        [tech("opener", CENTRE), tech("plain", WEST, skills={"fingerprint"})],
+        [
+            # Due within 15 minutes: only the opener, next door, can make it.
+            SimRequest(
+                "A", 0, CENTRE, "fingerprint", frozenset({"fingerprint"}), 60, "urgent", (0, 900)
+            ),
+            request("E", 600, EAST, emergency=True),
+        ],
+    )
+    to_east = float(
+        scenario.travel.provider().matrix(np.array([CENTRE]), np.array([EAST])).durations_s[0, 0]
+    )
+
+    without = replay(scenario, Baoxiu(emergency_reserve=0))
+    kept = replay(scenario, Baoxiu(emergency_reserve=1))
+
+    # No reserve: the opener takes A on time, and E waits until A is done at 60 min.
+    assert (without.visits["A"].tech, without.visits["A"].arrive_s) == ("opener", 0)
+    assert without.visits["E"].tech == "opener"
+    assert without.visits["E"].arrive_s == 3600 + to_east
+    # Reserve of one: nobody else could answer a lockout, so A goes (late) to "plain"
+    # and the opener, still free, reaches E within 30 minutes.
+    assert kept.visits["A"].tech == "plain" and kept.visits["A"].arrive_s > 900
+    assert (kept.visits["E"].tech, kept.visits["E"].arrive_s) == ("opener", 600 + to_east)
+    assert to_east < 1800
+    assert kept.notes["emergency_reserve"] == 1 and kept.notes["held_best"] == 0
+    summary = summarise(scenario, kept)
+    assert (summary["urgent"], summary["urgent_within_promise"]) == (1, 0)
+    assert summarise(scenario, without)["urgent_within_promise"] == 1
+    for outcome in (without, kept):
+        assert_rules_kept(scenario, outcome)
+
+
+def test_baoxiu_turns_a_technician_back_from_other_work_for_an_emergency():
+    import numpy as np
+
+    scenario = day(
+        [tech("opener", CENTRE)],
+        [
+            request("A", 0, WEST, minutes=30, skills={"fingerprint"}),
+            request("E", 300, EAST, emergency=True),
+        ],
+    )
+    provider = scenario.travel.provider()
+
+    def seconds(a, b):
+        return float(provider.matrix(np.array([a]), np.array([b])).durations_s[0, 0])
+
+    def km(a, b):
+        return float(provider.matrix(np.array([a]), np.array([b])).distances_m[0, 0]) / 1000
+
+    to_west = seconds(CENTRE, WEST)
+    share = 300 / to_west  # of the way to A when E is reported
+    there = (CENTRE[0] + (WEST[0] - CENTRE[0]) * share, CENTRE[1])
+
+    kept = replay(scenario, Baoxiu(divert_en_route=False))
+    turned = replay(scenario, Baoxiu(divert_en_route=True))
+
+    # Without turning back, E waits for A's drive and repair: late.
+    assert kept.visits["E"].arrive_s == to_west + 1800 + seconds(WEST, EAST)
+    # Turning back: E is reached from where the opener was, and A goes back to
+    # dispatch — to the opener again, after E; the kilometres driven towards A count.
+    emergency, job = turned.visits["E"], turned.visits["A"]
+    assert emergency.arrive_s == 300 + seconds(there, EAST) < 300 + 1800
+    assert (job.tech, job.assignments, job.turned_back) == ("opener", 2, 1)
+    assert job.depart_s == emergency.finish_s
+    assert job.turned_back_km == pytest.approx(km(CENTRE, WEST) * share)
+    assert turned.notes["turned_back"] == 1
+    travel = summarise(scenario, turned)["travel_km"]
+    assert travel == pytest.approx(job.turned_back_km + km(there, EAST) + km(EAST, WEST))
+    for outcome in (kept, turned):
+        assert_rules_kept(scenario, outcome)
+
+
 def test_baoxiu_hands_held_work_back_at_the_end_of_a_shift():
     scenario = day(
         [
