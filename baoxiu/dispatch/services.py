@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from baoxiu.catalog.choices import Priority
 from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, AlertKind, ClockKind, ClockState
-from baoxiu.dispatch.models import DispatchAlert, SlaClock, SlaPolicy
+from baoxiu.dispatch.models import DispatchAlert, DispatchSuggestion, SlaClock, SlaPolicy
 from baoxiu.dispatch.selectors import sla_policy_for
 from baoxiu.tickets.choices import EventType, TicketStatus
 from baoxiu.tickets.services import ticket_event_record
@@ -250,7 +250,6 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
 
     from baoxiu.dispatch.assignment import assignment_candidates
     from baoxiu.dispatch.choices import DispatchMode
-    from baoxiu.dispatch.models import DispatchSuggestion
     from baoxiu.tickets.choices import UNASSIGNED_STATUSES
     from baoxiu.tickets.models import Ticket
     from baoxiu.tickets.transitions import ticket_transition
@@ -271,13 +270,7 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
     mode = DispatchMode(settings.DISPATCH_MODE)
     best = candidates[0] if candidates else None
     with transaction.atomic():
-        suggestion = DispatchSuggestion.objects.create(
-            ticket=ticket,
-            created_at=now,
-            mode=mode,
-            candidates=[c.as_json() for c in candidates],
-            on_time=bool(best and best.on_time),
-        )
+        suggestion = _suggestion_record(ticket, candidates, mode, now)
         if best is None:
             _dispatch_alert(
                 ticket,
@@ -328,6 +321,33 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
             suggestion.assigned = True
             suggestion.save(update_fields=["assigned"])
     return suggestion
+
+
+def _suggestion_record(ticket, candidates, mode, now):
+    """Store the proposal. A ticket decided again (a waiting emergency, every
+    minute) keeps one row while the proposed technicians stay the same: their
+    ETAs and reasons are refreshed in place, so the table does not grow by a
+    row per minute; a new row is written when the proposal changes."""
+
+    fields = {
+        "created_at": now,
+        "mode": mode,
+        "candidates": [c.as_json() for c in candidates],
+        "on_time": bool(candidates and candidates[0].on_time),
+    }
+    latest = DispatchSuggestion.objects.filter(ticket=ticket).order_by("-created_at", "-id").first()
+    if (
+        latest is not None
+        and not latest.assigned
+        and (latest.mode, latest.on_time) == (mode, fields["on_time"])
+        and [c.get("technician_id") for c in latest.candidates]
+        == [c.technician_id for c in candidates]
+    ):
+        for name, value in fields.items():
+            setattr(latest, name, value)
+        latest.save(update_fields=list(fields))
+        return latest
+    return DispatchSuggestion.objects.create(ticket=ticket, **fields)
 
 
 def _divert_for_emergency(technician, emergency) -> None:
@@ -381,7 +401,6 @@ def ticket_assign_by_dispatcher(*, ticket, technician, actor, note: str = ""):
     suggestion is an override and needs a reason, kept on the timeline.
     """
     from baoxiu.core.errors import ValidationFailed
-    from baoxiu.dispatch.models import DispatchSuggestion
     from baoxiu.tickets.transitions import ticket_transition
 
     latest = DispatchSuggestion.objects.filter(ticket=ticket).order_by("-created_at", "-id").first()

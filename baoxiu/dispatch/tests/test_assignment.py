@@ -231,12 +231,24 @@ def test_late_emergency_waits_for_the_busy_technician_and_goes_when_free(
     ticket_transition(ticket=ticket, action="dispatch")
 
     first = ticket_auto_dispatch(ticket_id=ticket.pk)
-    again = ticket_auto_dispatch(ticket_id=ticket.pk)
+    later = timezone.now() + timedelta(minutes=1)
+    again = ticket_auto_dispatch(ticket_id=ticket.pk, now=later)
 
     ticket.refresh_from_db()
     assert (ticket.status, ticket.technician_id) == (TicketStatus.DISPATCHING, None)
     assert (first.on_time, first.assigned, again.assigned) == (False, False, False)
     assert first.candidates[0]["name"] == "近"
+    # The same proposal a minute later refreshes the one row instead of adding one.
+    assert again.pk == first.pk
+    assert list(DispatchSuggestion.objects.filter(ticket=ticket).values_list("created_at")) == [
+        (later,)
+    ]
+    # Someone else appears: the proposal changed, so it gets its own row.
+    tech(outlet, "远", FAR)
+    third = ticket_auto_dispatch(ticket_id=ticket.pk, now=later + timedelta(minutes=1))
+    assert third.pk != first.pk
+    assert ([c["name"] for c in third.candidates], third.assigned) == (["近", "远"], False)
+    assert DispatchSuggestion.objects.filter(ticket=ticket).count() == 2
     # Said once, not at every new decision.
     assert DispatchAlert.objects.filter(ticket=ticket, kind=AlertKind.LATE_RISK).count() == 1
     assert ticket.events.filter(type=EventType.LATE_RISK).count() == 1
