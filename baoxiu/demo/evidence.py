@@ -22,6 +22,7 @@ from baoxiu.evidence.services import completion_confirm_by_code, part_record, ph
 from baoxiu.lockopening.choices import WitnessKind, WitnessRule
 from baoxiu.lockopening.idnumbers import id_check_char
 from baoxiu.lockopening.models import LockOpeningPolicy
+from baoxiu.lockopening.selectors import lock_opening_missing, record_for
 from baoxiu.lockopening.services import lock_opening_record_save
 from baoxiu.tickets.choices import TicketStatus
 
@@ -93,6 +94,8 @@ def evidence_before_step(*, ticket, action: str, closes_later: bool) -> int:
     rng = random.Random(ticket.pk)  # its own generator: the main sequence stays as it was
     tech_user = ticket.technician.user if ticket.technician else None
     if action == "start_work" and ticket.fault_type.lock_opening and tech_user:
+        if not lock_opening_missing(record_for(ticket)):
+            return 0  # a re-visit after a reopen: the register of the opening stands
         return _register_fill(ticket, tech_user, rng)
     if action == "complete" and tech_user:
         _evidence_add(ticket, tech_user, rng)
@@ -168,3 +171,36 @@ def _image(label: str, rng: random.Random, *, png: bool = False) -> io.BytesIO:
     image.save(buffer, format="PNG" if png else "JPEG")
     buffer.seek(0)
     return buffer
+
+
+def demo_registers_backdate() -> None:
+    """Demo-only: each lock-opening register was completed when its timeline
+    says (the 开锁登记完成 line, already moved back with the history); its other
+    times and its deletion date move back by the same amount."""
+    from baoxiu.lockopening.models import LockOpeningRecord
+    from baoxiu.tickets.choices import EventType
+    from baoxiu.tickets.models import TicketEvent
+
+    registered = dict(
+        TicketEvent.objects.filter(type=EventType.LOCK_REGISTERED)
+        .order_by("-created_at")  # the earliest, last, wins in the dict
+        .values_list("ticket_id", "created_at")
+    )
+    for record in LockOpeningRecord.objects.filter(ticket_id__in=list(registered)):
+        at = registered[record.ticket_id]
+        shift = at - (record.completed_at or record.created_at)
+        record.created_at = min(record.created_at + shift, at)
+        record.updated_at = at
+        record.completed_at = at if record.completed_at else None
+        if record.id_consent_at:
+            record.id_consent_at = record.id_consent_at + shift
+        record.purge_after = record.purge_after + shift
+        record.save(
+            update_fields=[
+                "created_at",
+                "updated_at",
+                "completed_at",
+                "id_consent_at",
+                "purge_after",
+            ]
+        )

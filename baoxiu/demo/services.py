@@ -39,7 +39,11 @@ from baoxiu.core.errors import DomainError
 from baoxiu.core.models import Job
 from baoxiu.customers.models import Address, Customer
 from baoxiu.demo import data
-from baoxiu.demo.evidence import evidence_before_step, evidence_reference_create
+from baoxiu.demo.evidence import (
+    demo_registers_backdate,
+    evidence_before_step,
+    evidence_reference_create,
+)
 from baoxiu.demo.pricing import demo_quote_approve, demo_quotes_backdate, pricing_demo_load
 from baoxiu.dispatch.models import SlaClock
 from baoxiu.notifications.channels.sms.fake import FakeSmsChannel
@@ -197,6 +201,7 @@ def demo_network_load(*, scale: float = 1.0, seed: int = data.DEMO_SEED) -> Demo
 
         support_demo_load(now=now)
         demo_quotes_backdate()
+        demo_registers_backdate()
     jobs_run = _queue_settle(keep_new=built.kept_new, ticket_ids=list(built.stamps))
     _sent_at_backdate(built)
     return DemoLoadResult(
@@ -631,7 +636,9 @@ def _steps_for(status: str, fault: data.FaultSpec, rng: random.Random) -> list[_
         return [*steps, _Step("cancel", "agent", rng.uniform(5, 120), note)]
     if status == S.ON_HOLD:
         steps = _until(path, rng.choice([S.DISPATCHING, S.ACCEPTED, S.IN_PROGRESS]))
-        holder = steps[-1].actor if steps[-1].actor in ("tech", "tech2") else "desk"
+        # A technician holds their own job; a ticket still waiting for dispatch
+        # belongs to no outlet yet, so the agent on the phone holds it.
+        holder = steps[-1].actor if steps[-1].actor in ("tech", "tech2") else "agent"
         note = rng.choice(data.HOLD_NOTES)
         return [*steps, _Step("hold", holder, rng.uniform(5, 60), note)]
     steps = _until(path, status)

@@ -213,3 +213,24 @@ def test_every_demo_address_is_placed_on_a_division(loaded):
     from baoxiu.customers.models import Address
 
     assert not Address.objects.filter(division__isnull=True).exists()
+
+
+def test_the_full_network_make_demo_loads(db):
+    """``make demo`` loads scale 1.0: every story there runs through the real
+    services too, including a lock-opening job reopened after its register."""
+    from baoxiu.lockopening.models import LockOpeningRecord
+    from baoxiu.lockopening.selectors import lock_opening_missing
+
+    result = demo_network_load(scale=1.0)
+
+    assert (result.outlets, result.technicians, result.tickets) == (30, 200, 300)
+    reopened = Ticket.objects.filter(
+        fault_type__lock_opening=True, events__type=EventType.REOPENED
+    ).distinct()
+    assert reopened.exists()
+    for ticket in reopened:
+        record = LockOpeningRecord.objects.get(ticket=ticket)
+        assert lock_opening_missing(record) == []
+        # One register, filled before the first start of work and never again.
+        started = ticket.events.filter(type=EventType.WORK_STARTED).order_by("created_at")
+        assert started.exists() and record.completed_at <= started.first().created_at
