@@ -86,9 +86,11 @@ def test_wrong_token_is_404(client, on_site, technician):
     post(client, staff_url(on_site, "quotes"), labour_body(on_site))
     client.logout()
 
+    token = on_site.tracking_token
+    wrong = ("y" if token[0] == "x" else "x") + token[1:]  # one character off, never equal
     response = post(
         client,
-        f"/api/v1/tickets/{on_site.code}/quotes/1/decision?token=x{on_site.tracking_token[1:]}",
+        f"/api/v1/tickets/{on_site.code}/quotes/1/decision?token={wrong}",
         {"decision": "approve"},
     )
 
