@@ -12,9 +12,14 @@ from __future__ import annotations
 from django.db import migrations
 
 
-def seal_in_place(app_label: str, model_name: str, *fields: str) -> migrations.RunPython:
+def seal_in_place(
+    app_label: str, model_name: str, *fields: str, index: tuple[str, str] | None = None
+) -> migrations.RunPython:
+    """``index`` = (column, purpose): a bearer token also gets its keyed digest
+    (``bearer_token_index``) written beside it on the way forward."""
+
     def convert(apps, seal: bool) -> None:
-        from baoxiu.core.crypto import keyring
+        from baoxiu.core.crypto import bearer_token_index, keyring
 
         model = apps.get_model(app_label, model_name)
         ring = keyring()
@@ -23,7 +28,10 @@ def seal_in_place(app_label: str, model_name: str, *fields: str) -> migrations.R
             rows = model._base_manager.exclude(**{field: ""}).values_list("pk", field)
             for pk, value in rows.iterator():
                 change = ring.seal if seal else ring.open
-                model._base_manager.filter(pk=pk).update(**{field: change(value, context=context)})
+                values = {field: change(value, context=context)}
+                if seal and index:
+                    values[index[0]] = bearer_token_index(value, purpose=index[1])
+                model._base_manager.filter(pk=pk).update(**values)
 
     return migrations.RunPython(
         lambda apps, _schema: convert(apps, True),

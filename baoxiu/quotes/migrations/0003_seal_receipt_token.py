@@ -5,30 +5,9 @@ from django.db import migrations, models
 
 import baoxiu.core.fields
 import baoxiu.quotes.models
+from baoxiu.core.sealing import seal_in_place
 
-CONTEXT = "quotes.Payment.receipt_token"
 PURPOSE = "quotes.receipt"
-
-
-def seal_existing(apps, schema_editor):
-    from baoxiu.core.crypto import bearer_token_index, keyring
-
-    Payment = apps.get_model("quotes", "Payment")
-    ring = keyring()
-    for pk, token in Payment.objects.values_list("pk", "receipt_token").iterator():
-        Payment.objects.filter(pk=pk).update(
-            receipt_token=ring.seal(token, context=CONTEXT),
-            receipt_index=bearer_token_index(token, purpose=PURPOSE),
-        )
-
-
-def open_existing(apps, schema_editor):
-    from baoxiu.core.crypto import keyring
-
-    Payment = apps.get_model("quotes", "Payment")
-    ring = keyring()
-    for pk, sealed in Payment.objects.values_list("pk", "receipt_token").iterator():
-        Payment.objects.filter(pk=pk).update(receipt_token=ring.open(sealed, context=CONTEXT))
 
 
 class Migration(migrations.Migration):
@@ -47,7 +26,7 @@ class Migration(migrations.Migration):
             name="receipt_token",
             field=models.TextField(default=baoxiu.quotes.models.new_receipt_token),
         ),
-        migrations.RunPython(seal_existing, open_existing),
+        seal_in_place("quotes", "Payment", "receipt_token", index=("receipt_index", PURPOSE)),
         migrations.AlterField(
             model_name="payment",
             name="receipt_index",

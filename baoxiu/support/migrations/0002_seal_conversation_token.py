@@ -5,30 +5,9 @@ from django.db import migrations, models
 
 import baoxiu.core.fields
 import baoxiu.support.models
+from baoxiu.core.sealing import seal_in_place
 
-CONTEXT = "support.Conversation.token"
 PURPOSE = "support.conversation"
-
-
-def seal_existing(apps, schema_editor):
-    from baoxiu.core.crypto import bearer_token_index, keyring
-
-    Conversation = apps.get_model("support", "Conversation")
-    ring = keyring()
-    for pk, token in Conversation.objects.values_list("pk", "token").iterator():
-        Conversation.objects.filter(pk=pk).update(
-            token=ring.seal(token, context=CONTEXT),
-            token_index=bearer_token_index(token, purpose=PURPOSE),
-        )
-
-
-def open_existing(apps, schema_editor):
-    from baoxiu.core.crypto import keyring
-
-    Conversation = apps.get_model("support", "Conversation")
-    ring = keyring()
-    for pk, sealed in Conversation.objects.values_list("pk", "token").iterator():
-        Conversation.objects.filter(pk=pk).update(token=ring.open(sealed, context=CONTEXT))
 
 
 class Migration(migrations.Migration):
@@ -47,7 +26,7 @@ class Migration(migrations.Migration):
             name="token",
             field=models.TextField(default=baoxiu.support.models.new_conversation_token),
         ),
-        migrations.RunPython(seal_existing, open_existing),
+        seal_in_place("support", "Conversation", "token", index=("token_index", PURPOSE)),
         migrations.AlterField(
             model_name="conversation",
             name="token_index",

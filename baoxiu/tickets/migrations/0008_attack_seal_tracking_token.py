@@ -9,26 +9,7 @@ from django.db import migrations, models
 
 import baoxiu.core.fields
 import baoxiu.tickets.models
-
-CONTEXT = "tickets.Ticket.tracking_token"
-
-
-def seal_existing(apps, schema_editor):
-    from baoxiu.core.crypto import keyring
-
-    Ticket = apps.get_model("tickets", "Ticket")
-    ring = keyring()
-    for pk, token in Ticket.objects.values_list("pk", "tracking_token").iterator():
-        Ticket.objects.filter(pk=pk).update(tracking_token=ring.seal(token, context=CONTEXT))
-
-
-def open_existing(apps, schema_editor):
-    from baoxiu.core.crypto import keyring
-
-    Ticket = apps.get_model("tickets", "Ticket")
-    ring = keyring()
-    for pk, sealed in Ticket.objects.values_list("pk", "tracking_token").iterator():
-        Ticket.objects.filter(pk=pk).update(tracking_token=ring.open(sealed, context=CONTEXT))
+from baoxiu.core.sealing import seal_in_place
 
 
 class Migration(migrations.Migration):
@@ -42,7 +23,7 @@ class Migration(migrations.Migration):
             name="tracking_token",
             field=models.TextField(default=baoxiu.tickets.models.new_tracking_token),
         ),
-        migrations.RunPython(seal_existing, open_existing),
+        seal_in_place("tickets", "Ticket", "tracking_token"),
         migrations.AlterField(
             model_name="ticket",
             name="tracking_token",
