@@ -222,7 +222,9 @@ def report(figures: dict) -> str:
                 f"    emergency cover: {notes['emergency_reserve']} other responders kept "
                 f"within reach; {notes['held_best']} jobs only held technicians could take;",
                 f"    {notes['turned_back']} jobs turned back from on the way for an emergency "
-                f"({notes['turned_back_km']:,.0f} km driven towards them, counted in travel);",
+                f"({notes['turned_back_km']:,.0f} km driven towards them, counted in travel),",
+                f"    {notes['handed_over']} of them emergencies handed over (late anyway, or "
+                f"reached in time by another; at most {notes['emergency_handover']} times each);",
                 f"    {notes['emergencies_waited_for_a_free_technician']:,} late emergencies "
                 "waited for a technician to come free;",
                 f"    {notes['handed_back_at_shift_end']:,} held jobs handed back at shift ends;",

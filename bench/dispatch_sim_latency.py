@@ -358,16 +358,23 @@ def measure(city: City, *, warmup: int = WARMUP) -> dict:
         states = assignment._states(technicians, ticket, city.now)
         deadline = assignment._arrival_deadline(ticket)
         point = (float(ticket.address.longitude), float(ticket.address.latitude))
+        deadlines, takers = assignment.handover_inputs(states, city.now)
+        rank = {  # as assignment_candidates
+            "point": point,
+            "now": city.now,
+            "jump_queue": True,
+            "deadline": deadline,
+            "divert_en_route": settings.DISPATCH_DIVERT_EN_ROUTE,
+        }
         started = time.perf_counter()
-        ranked = assignment.rank_technicians(
-            states,
-            point=point,
-            now=city.now,
-            jump_queue=True,
-            deadline=deadline,
-            limit=3,
-            divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,  # as assignment_candidates
-        )
+        ranked = assignment.rank_technicians(states, **rank, limit=None)
+        if not ranked[0].on_time and deadlines:
+            relief = assignment.emergencies_to_hand_over(
+                states, now=city.now, deadlines=deadlines, takers=takers
+            )
+            if relief:
+                ranked = assignment.rerank_with_handover(ranked, states, relief=relief, **rank)
+        ranked = ranked[:3]
         pure_s = time.perf_counter() - started
         if n < warmup:
             continue

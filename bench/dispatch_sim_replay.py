@@ -27,7 +27,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from baoxiu.catalog.choices import Priority
-from baoxiu.dispatch.assignment import EmergencyCover, HeldJob, TechState, rank_technicians
+from baoxiu.dispatch.assignment import (
+    EmergencyCover,
+    HeldJob,
+    TechState,
+    emergencies_to_hand_over,
+    rank_technicians,
+    rerank_with_handover,
+)
 from baoxiu.tickets.choices import TicketStatus
 from bench.dispatch_sim_scenario import (
     ARRIVE_MINUTES,
@@ -113,6 +120,9 @@ class Replay:
         self.provider = scenario.travel.provider()
         self.techs = [TechRun(spec, spec.home) for spec in scenario.technicians]
         self.visits = {r.id: Visit(r) for r in scenario.requests}
+        # The planner knows a job by its ticket id; the simulator by the request's.
+        self.ticket_ids = {r.id: k for k, r in enumerate(scenario.requests, start=1)}
+        self.by_ticket = {k: self.visits[r.id] for k, r in enumerate(scenario.requests, start=1)}
         self.now = 0.0
         self._heap: list = []
         self._seq = itertools.count()
@@ -280,6 +290,7 @@ class Baoxiu:
         count_queued_emergencies: bool = False,
         emergency_reserve: int | None = None,
         divert_en_route: bool | None = None,
+        emergency_handover: int | None = None,
     ):
         from django.conf import settings
 
@@ -290,6 +301,9 @@ class Baoxiu:
         if divert_en_route is None:
             divert_en_route = settings.DISPATCH_DIVERT_EN_ROUTE
         self.divert_en_route = divert_en_route
+        if emergency_handover is None:
+            emergency_handover = settings.DISPATCH_EMERGENCY_HANDOVER
+        self.emergency_handover = emergency_handover if divert_en_route else 0
         # What-if, not the platform: the planner is told that emergencies already
         # queued come before a new one (they are handed to it as driven to first).
         self.count_queued_emergencies = count_queued_emergencies
@@ -306,6 +320,7 @@ class Baoxiu:
         self.waited = 0
         self.held_best = 0
         self.turned_back = 0
+        self.handed_over = 0
         self._waited_ids: set[str] = set()
 
     def report(self, sim: Replay, visit: Visit, t: float) -> None:
@@ -330,17 +345,29 @@ class Baoxiu:
             )
             within = ARRIVE_MINUTES[Priority.EMERGENCY] * 60
             cover = EmergencyCover(responders, self.emergency_reserve, within)
-        [best] = rank_technicians(
-            states,
-            point=request.point,
-            now=sim.scenario.at(t),
-            jump_queue=request.emergency,
-            deadline=sim.scenario.at(request.window_s[1]),
-            limit=1,
-            provider=sim.provider,
-            cover=cover,
-            divert_en_route=self.divert_en_route,
-        )
+
+        rank = {
+            "point": request.point,
+            "now": sim.scenario.at(t),
+            "jump_queue": request.emergency,
+            "deadline": sim.scenario.at(request.window_s[1]),
+            "provider": sim.provider,
+            "cover": cover,
+            "divert_en_route": self.divert_en_route,
+        }
+        ranked = rank_technicians(states, **rank, limit=None)
+        if request.emergency and not ranked[0].on_time and self.emergency_handover > 0:
+            # As assignment_candidates does: an emergency being driven to that is
+            # late anyway, or that someone else reaches in time, may give way.
+            relief = emergencies_to_hand_over(
+                states,
+                now=sim.scenario.at(t),
+                deadlines=self._handover_deadlines(sim, states),
+                provider=sim.provider,
+            )
+            if relief:
+                ranked = rerank_with_handover(ranked, states, relief=relief, **rank)
+        best = ranked[0]
         self.decisions += 1
         self.held_best += best.held
         self.late_decisions += not best.on_time
@@ -365,10 +392,23 @@ class Baoxiu:
             dropped = sim.divert(tech, t)
             dropped.turned_back += 1
             self.turned_back += 1
+            self.handed_over += best.hands_over
         if tech.idle:
             self._next(sim, tech, t)
         if dropped is not None:
             self.dispatch(sim, dropped, t)
+
+    def _handover_deadlines(self, sim: Replay, states: list[TechState]) -> dict:
+        """Arrival deadlines of the emergencies being driven to, by ticket id, but
+        for those taken back ``emergency_handover`` times already."""
+        deadlines = {}
+        for state in states:
+            if not state.jobs or state.jobs[0].status != TicketStatus.EN_ROUTE:
+                continue
+            visit = sim.by_ticket[state.jobs[0].ticket_id]
+            if visit.request.emergency and visit.turned_back < self.emergency_handover:
+                deadlines[state.jobs[0].ticket_id] = sim.scenario.at(visit.request.window_s[1])
+        return deadlines
 
     @staticmethod
     def _state(
@@ -394,6 +434,7 @@ class Baoxiu:
                     request.minutes,
                     arrived,
                     at(request.at_s),
+                    sim.ticket_ids[request.id],
                     priority=_priority(request),
                 )
             )
@@ -409,6 +450,7 @@ class Baoxiu:
                     request.minutes,
                     None,
                     at(request.at_s),
+                    sim.ticket_ids[request.id],
                     priority=_priority(request),
                 )
             )
@@ -476,6 +518,8 @@ class Baoxiu:
             "held_best": self.held_best,
             "divert_en_route": self.divert_en_route,
             "turned_back": self.turned_back,
+            "emergency_handover": self.emergency_handover,
+            "handed_over": self.handed_over,
             "turned_back_km": sum(v.turned_back_km for v in sim.visits.values()),
             "no_technician_at_report": self.no_technician,
             "handed_back_at_shift_end": self.handbacks,

@@ -207,6 +207,11 @@ DISPATCH_EMERGENCY_RESERVE = int(env("BAOXIU_DISPATCH_EMERGENCY_RESERVE", "3") o
 # to other work (not yet started) when turning back makes it; that job goes back
 # to dispatch at once.
 DISPATCH_DIVERT_EN_ROUTE = env("BAOXIU_DISPATCH_DIVERT_EN_ROUTE", "1") not in ("0", "false", "no")
+# When even that leaves an emergency late, a technician driving to another emergency
+# may be turned back as well, if that one is late anyway or another technician
+# reaches it within its promise; it is decided again at once. At most this many
+# times per emergency (0: never). Needs DISPATCH_DIVERT_EN_ROUTE.
+DISPATCH_EMERGENCY_HANDOVER = int(env("BAOXIU_DISPATCH_EMERGENCY_HANDOVER", "2") or 0)
 # Engine for the periodic re-optimisation: vroom (default), pyvrp (no breaks) or fake.
 ROUTING_ENGINE = env("BAOXIU_ROUTING_ENGINE", "vroom")
 # Next-day appointment plans: engine (pyvrp, the batch engine; vroom; fake), the

@@ -62,6 +62,9 @@ class Candidate:
     # An emergency reached in time by turning back from the non-emergency job the
     # technician is driving to (that job goes back to dispatch if they are chosen).
     diverts: bool = False
+    # The job turned back from is itself an emergency, late anyway or one another
+    # technician reaches in time (``emergencies_to_hand_over``); it is decided again.
+    hands_over: bool = False
 
     def as_json(self) -> dict:
         return {
@@ -76,6 +79,7 @@ class Candidate:
             "reason": self.reason,
             "held": self.held,
             "diverts": self.diverts,
+            "hands_over": self.hands_over,
         }
 
 
@@ -300,22 +304,31 @@ def _held_for_cover(
     return held
 
 
-def _divertible(state: TechState) -> bool:
-    """Driving to work that is not an emergency, nothing started before it."""
-    return bool(
-        state.jobs
-        and state.jobs[0].status == TicketStatus.EN_ROUTE
-        and state.jobs[0].priority != Priority.EMERGENCY
+def _gives_way(job: HeldJob, relieve: frozenset[int]) -> bool:
+    """A job being driven to that a new emergency may take its technician from:
+    work that is not an emergency, or an emergency listed in ``relieve``."""
+    return job.status == TicketStatus.EN_ROUTE and (
+        job.priority != Priority.EMERGENCY or job.ticket_id in relieve
     )
 
 
+def _divertible(state: TechState, relieve: frozenset[int] = frozenset()) -> bool:
+    """Driving to a job that may give way, nothing started before it."""
+    return bool(state.jobs and _gives_way(state.jobs[0], relieve))
+
+
 def _free_after(
-    states: list[TechState], now: datetime, *, jump_queue: bool, divert: bool = False
+    states: list[TechState],
+    now: datetime,
+    *,
+    jump_queue: bool,
+    divert: bool = False,
+    relieve: frozenset[int] = frozenset(),
 ) -> tuple[list[tuple[float, float]], np.ndarray]:
     """Where and in how many seconds each technician is free for one more job.
 
-    With ``divert``, the non-emergency job a technician is driving to is left
-    out too: they turn back from where they are.
+    With ``divert``, the job a technician is driving to is left out too when it
+    may give way (``_gives_way``): they turn back from where they are.
     """
     from baoxiu.dispatch.travel import pairwise_seconds
 
@@ -326,11 +339,7 @@ def _free_after(
         for job in state.jobs:
             if job.status in QUEUED and jump_queue and job.priority != Priority.EMERGENCY:
                 continue  # an emergency goes before work not yet started, except emergencies
-            if (
-                divert
-                and job.status == TicketStatus.EN_ROUTE
-                and job.priority != Priority.EMERGENCY
-            ):
+            if divert and _gives_way(job, relieve):
                 continue
             if job.status in WORKING:
                 started = job.arrived_at or now
@@ -361,6 +370,7 @@ def rank_technicians(
     not_before: datetime | None = None,
     cover: EmergencyCover | None = None,
     divert_en_route: bool = False,
+    relieve: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
     """Insert a job at ``point`` into every plan; earliest arrival first, on-time first.
 
@@ -379,7 +389,9 @@ def rank_technicians(
     travel-matrix call, for those technicians only). A late emergency turns
     no one back. Then, as for anyone, the earliest arrival wins: a technician
     already on the road is sent rather than an idle one who arrives later,
-    which keeps the idle one for the next emergency.
+    which keeps the idle one for the next emergency. ``relieve`` lists
+    emergencies being driven to that may give way as well (their ticket ids,
+    from ``emergencies_to_hand_over``); such a candidate also ``hands_over``.
     """
     from baoxiu.dispatch.travel import travel_matrix
 
@@ -395,10 +407,10 @@ def rank_technicians(
     diverts = np.zeros(len(states), dtype=bool)
     if jump_queue and divert_en_route and deadline is not None:
         allowed = (deadline - now).total_seconds()
-        turning = [i for i, s in enumerate(states) if _divertible(s)]
+        turning = [i for i, s in enumerate(states) if _divertible(s, relieve)]
         if turning:
             points, soon = _free_after(
-                [states[i] for i in turning], now, jump_queue=True, divert=True
+                [states[i] for i in turning], now, jump_queue=True, divert=True, relieve=relieve
             )
             legs = (
                 travel_matrix(np.array(points), np.array([point]), provider=provider)
@@ -425,7 +437,12 @@ def rank_technicians(
             }
         else:
             reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
-        if diverts[index]:
+        hands_over = bool(diverts[index]) and state.jobs[0].priority == Priority.EMERGENCY
+        if hands_over:
+            reason = _(
+                "在途的急修已无法按时到达或可由他人按时接手，改来本单，路程约 %(m)d 分钟"
+            ) % {"m": travel_min}
+        elif diverts[index]:
             reason = _("放下在途的非紧急工单改去急修，路程约 %(m)d 分钟") % {"m": travel_min}
         if state.id in held:
             reason = _(
@@ -444,19 +461,111 @@ def rank_technicians(
                 reason=reason,
                 held=state.id in held,
                 diverts=bool(diverts[index]),
+                hands_over=hands_over,
             )
         )
-    reserved = {state.id for state in states if state.reserve}
-    candidates.sort(
-        key=lambda c: (
-            c.held,
-            not c.on_time,
-            c.on_time and c.technician_id in reserved,
-            c.eta,
-            c.open_jobs,
-        )
-    )
+    candidates.sort(key=_ranking({state.id for state in states if state.reserve}))
     return candidates if limit is None else candidates[:limit]
+
+
+def _ranking(reserved: set[int]):
+    """The order of candidates: held last, on time first, then earliest arrival."""
+    return lambda c: (
+        c.held,
+        not c.on_time,
+        c.on_time and c.technician_id in reserved,
+        c.eta,
+        c.open_jobs,
+    )
+
+
+def rerank_with_handover(
+    ranked: list[Candidate],
+    states: list[TechState],
+    *,
+    relief: frozenset[int],
+    limit: int | None = None,
+    **rank: object,
+) -> list[Candidate]:
+    """``ranked`` (every candidate of ``rank_technicians(states, **rank)``) with
+    the technicians driving to the emergencies in ``relief`` timed again as
+    turning back (``rank_technicians(relieve=relief)``); only they are timed
+    again, everyone else keeps their place."""
+    owners = [
+        state
+        for state in states
+        if state.jobs
+        and state.jobs[0].status == TicketStatus.EN_ROUTE
+        and state.jobs[0].ticket_id in relief
+    ]
+    again = rank_technicians(owners, **rank, limit=None, relieve=relief)
+    moved = {c.technician_id for c in again}
+    merged = [c for c in ranked if c.technician_id not in moved] + again
+    merged.sort(key=_ranking({state.id for state in states if state.reserve}))
+    return merged if limit is None else merged[:limit]
+
+
+def emergencies_to_hand_over(
+    states: list[TechState],
+    *,
+    now: datetime,
+    deadlines: dict[int, datetime],
+    takers: dict[int, set[int]] | None = None,
+    provider=None,
+) -> frozenset[int]:
+    """Emergencies being driven to that may give way to a new emergency.
+
+    Asked only when nobody reaches a new emergency within its promise any
+    other way. ``deadlines`` maps the ticket id of each emergency a technician
+    in ``states`` is driving to, and that may still be handed over (the caller
+    leaves out those given up often enough already), to its arrival deadline.
+    One may give way when its promise is not at stake:
+
+    - it is late anyway: its technician, from where they are, arrives after
+      its deadline (it waits for the next technician to come free); or
+    - someone else reaches it by its deadline without turning anyone back —
+      the technicians in ``takers[ticket id]`` (default: everyone in
+      ``states``), timed as ``rank_technicians`` times an emergency (after
+      what they are doing, before work not yet started).
+
+    Either way one more promise is kept: the new emergency's. Returns the
+    ticket ids; ``rank_technicians(relieve=...)`` times their technicians as
+    turning back. One travel-matrix call for all of them.
+    """
+    from baoxiu.dispatch.travel import travel_matrix
+
+    driving = [
+        (index, state.jobs[0])
+        for index, state in enumerate(states)
+        if state.jobs
+        and state.jobs[0].status == TicketStatus.EN_ROUTE
+        and state.jobs[0].priority == Priority.EMERGENCY
+        and state.jobs[0].ticket_id in deadlines
+    ]
+    if not driving:
+        return frozenset()
+    free_points, free = _free_after(states, now, jump_queue=True)
+    positions = np.array([state.position for state in states])
+    targets = np.array([job.point for _index, job in driving])
+    # Arrival of every technician at every such emergency: after what they are doing
+    # (the emergency they drive to counted), or for its own technician, straight on.
+    travel = travel_matrix(
+        np.vstack([np.array(free_points), positions]), targets, provider=provider
+    ).durations_s.astype(np.float64)
+    arrivals = free[:, None] + travel[: len(states)]
+    ids = np.array([state.id for state in states])
+    relief = set()
+    for column, (index, job) in enumerate(driving):
+        allowed_s = (deadlines[job.ticket_id] - now).total_seconds()
+        if travel[len(states) + index, column] > allowed_s:
+            relief.add(job.ticket_id)  # late anyway
+            continue
+        others = ids != states[index].id
+        if takers is not None:
+            others &= np.isin(ids, list(takers.get(job.ticket_id, ())))
+        if np.any(arrivals[others, column] <= allowed_s):
+            relief.add(job.ticket_id)
+    return frozenset(relief)
 
 
 def emergency_skill_ids() -> frozenset[int]:
@@ -595,6 +704,11 @@ def assignment_candidates(
     For an emergency, a technician driving to other work is also timed as
     turning back, and is a candidate that diverts when that reaches it in
     time (``settings.DISPATCH_DIVERT_EN_ROUTE``, ``Candidate.diverts``).
+    When even that leaves an emergency late, a technician driving to another
+    emergency may be turned back too, if that one is late anyway or someone
+    else reaches it in time (``emergencies_to_hand_over``; at most
+    ``settings.DISPATCH_EMERGENCY_HANDOVER`` times per emergency;
+    ``Candidate.hands_over``).
     """
     now = now or timezone.now()
     point = _job_point(ticket)
@@ -604,17 +718,107 @@ def assignment_candidates(
     if not technicians:
         return []
     states = _states(technicians, ticket, now)
-    return rank_technicians(
-        states,
-        point=point,
-        now=now,
-        jump_queue=ticket.priority == Priority.EMERGENCY,
-        deadline=deadline if deadline is not None else _arrival_deadline(ticket),
-        limit=limit,
-        not_before=ticket.appointment_start,
-        cover=_emergency_cover(ticket, states, now),
-        divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,
+    deadline = deadline if deadline is not None else _arrival_deadline(ticket)
+    emergency = ticket.priority == Priority.EMERGENCY
+
+    rank = {
+        "point": point,
+        "now": now,
+        "jump_queue": emergency,
+        "deadline": deadline,
+        "not_before": ticket.appointment_start,
+        "cover": _emergency_cover(ticket, states, now),
+        "divert_en_route": settings.DISPATCH_DIVERT_EN_ROUTE,
+    }
+    ranked = rank_technicians(states, **rank, limit=None)
+    if emergency and deadline is not None and not (ranked and ranked[0].on_time):
+        relief = _emergency_relief(states, now)
+        if relief:
+            ranked = rerank_with_handover(ranked, states, relief=relief, **rank)
+    return ranked if limit is None else ranked[:limit]
+
+
+def _emergency_relief(states: list[TechState], now: datetime) -> frozenset[int]:
+    """``emergencies_to_hand_over`` with its inputs from the database."""
+    deadlines, takers = handover_inputs(states, now)
+    if not deadlines:
+        return frozenset()
+    return emergencies_to_hand_over(states, now=now, deadlines=deadlines, takers=takers)
+
+
+def handover_inputs(
+    states: list[TechState], now: datetime
+) -> tuple[dict[int, datetime], dict[int, set[int]]]:
+    """What ``emergencies_to_hand_over`` needs, in a few queries: the emergencies
+    the technicians in ``states`` are driving to, their arrival deadlines (open
+    SLA clocks), less those taken back ``settings.DISPATCH_EMERGENCY_HANDOVER``
+    times already; and who in ``states`` may take each (their outlet covers its
+    division and they hold its fault's skills — on duty they are, being
+    eligible for an emergency now)."""
+    from django.db.models import Count
+
+    from baoxiu.areas.models import Coverage
+    from baoxiu.catalog.models import FaultType
+    from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, ClockKind
+    from baoxiu.dispatch.models import SlaClock
+    from baoxiu.tickets.choices import EventType
+    from baoxiu.tickets.models import TicketEvent
+
+    limit = settings.DISPATCH_EMERGENCY_HANDOVER
+    ids = [
+        state.jobs[0].ticket_id
+        for state in states
+        if state.jobs
+        and state.jobs[0].status == TicketStatus.EN_ROUTE
+        and state.jobs[0].priority == Priority.EMERGENCY
+    ]
+    if limit <= 0 or not settings.DISPATCH_DIVERT_EN_ROUTE or not ids:
+        return {}, {}
+    taken_back = dict(
+        TicketEvent.objects.filter(ticket_id__in=ids, type=EventType.UNASSIGNED)
+        .values("ticket_id")
+        .annotate(n=Count("id"))
+        .values_list("ticket_id", "n")
     )
+    deadlines = {}
+    clocks = SlaClock.objects.filter(
+        ticket_id__in=ids, kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES
+    ).order_by("started_at")
+    for ticket_id, due_at in clocks.values_list("ticket_id", "due_at"):
+        if taken_back.get(ticket_id, 0) < limit:
+            deadlines[ticket_id] = due_at  # the latest clock wins, as _arrival_deadline
+    if not deadlines:
+        return {}, {}
+    jobs = list(
+        Ticket.objects.filter(pk__in=deadlines).values_list(
+            "pk", "address__division_id", "fault_type_id"
+        )
+    )
+    needs = defaultdict(set)
+    for fault_id, skill_id in FaultType.required_skills.through.objects.filter(
+        faulttype_id__in={fault for _pk, _division, fault in jobs}
+    ).values_list("faulttype_id", "skill_id"):
+        needs[fault_id].add(skill_id)
+    tech_ids = [state.id for state in states]
+    held = defaultdict(set)
+    for tech_id, skill_id in Technician.skills.through.objects.filter(
+        technician_id__in=tech_ids, skill_id__in=set().union(*needs.values())
+    ).values_list("technician_id", "skill_id"):
+        held[tech_id].add(skill_id)
+    covers = defaultdict(set)
+    for tech_id, division_id in Coverage.objects.filter(
+        outlet__technicians__in=tech_ids
+    ).values_list("outlet__technicians", "division_id"):
+        covers[tech_id].add(division_id)
+    takers = {}
+    for pk, division_id, fault_id in jobs:
+        above = set(division_ancestry(division_id)) if division_id else set()
+        takers[pk] = {
+            tech_id
+            for tech_id in tech_ids
+            if needs[fault_id] <= held[tech_id] and covers[tech_id] & above
+        }
+    return deadlines, takers
 
 
 def ticket_eta(ticket: Ticket, *, now: datetime | None = None) -> datetime | None:

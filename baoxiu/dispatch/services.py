@@ -242,7 +242,9 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
     held for emergency cover could take (``Candidate.held``): it is not
     assigned automatically, the dispatcher decides. An emergency whose best
     on-time candidate must turn back from other work (``Candidate.diverts``)
-    takes them: that job is unassigned first and goes back to dispatch.
+    takes them: that job is unassigned first and goes back to dispatch — an
+    emergency too, when it is late anyway or someone else reaches it in time
+    (``Candidate.hands_over``).
     Technicians who declined this ticket are not proposed again.
     Returns the DispatchSuggestion, or None when the ticket no longer waits.
     """
@@ -351,20 +353,23 @@ def _suggestion_record(ticket, candidates, mode, now):
 
 
 def _divert_for_emergency(technician, emergency) -> None:
-    """Turn ``technician`` back from the non-emergency job they are driving to: it
-    goes back to dispatch (and is decided again at once) before they take
-    ``emergency``. Runs inside ``ticket_auto_dispatch``'s transaction."""
+    """Turn ``technician`` back from the job they are driving to: it goes back to
+    dispatch (and is decided again at once) before they take ``emergency``.
+    That job is other work, or an emergency late anyway or one another
+    technician reaches in time (``Candidate.hands_over``). Runs inside
+    ``ticket_auto_dispatch``'s transaction."""
     from baoxiu.tickets.models import Ticket
     from baoxiu.tickets.transitions import ticket_transition
 
-    for job in Ticket.objects.filter(technician=technician, status=TicketStatus.EN_ROUTE).exclude(
-        priority=Priority.EMERGENCY
-    ):
-        ticket_transition(
-            ticket=job,
-            action="unassign",
-            note=_("师傅改去处理急修工单 %(code)s，本单重新派单") % {"code": emergency.code},
-        )
+    for job in Ticket.objects.filter(technician=technician, status=TicketStatus.EN_ROUTE):
+        if job.priority == Priority.EMERGENCY:
+            note = _(
+                "师傅改去另一张急修工单 %(code)s（本单已无法按时到达或另有师傅能按时赶到），"
+                "本单重新派单"
+            )
+        else:
+            note = _("师傅改去处理急修工单 %(code)s，本单重新派单")
+        ticket_transition(ticket=job, action="unassign", note=note % {"code": emergency.code})
 
 
 def waiting_emergencies_redispatch(*, now: datetime | None = None) -> int:

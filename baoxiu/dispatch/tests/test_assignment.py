@@ -667,3 +667,136 @@ def test_no_one_is_turned_back_when_the_setting_is_off_or_it_would_not_make_the_
     # Work that is not an emergency never turns anyone back.
     later = make_ticket(fault_type=fault_type, phone="13900139002")
     assert not any(c.diverts for c in assignment_candidates(ticket=later))
+
+
+# Three points on one east-west line through the tickets' address (NEAR): about
+# 8 km apart, so 24 minutes' drive from one to the next and 41 from the first
+# to the third (the default estimate).
+EAST_8KM = (Decimal("114.013"), Decimal("22.535"))
+EAST_16KM = (Decimal("114.091"), Decimal("22.535"))
+
+
+def place(ticket, point):
+    from baoxiu.tickets.models import Address
+
+    Address.objects.filter(pk=ticket.address_id).update(longitude=point[0], latitude=point[1])
+
+
+def driving_to_emergency(outlet, locked, skills, dispatcher, point, phone="13900139005"):
+    """Arrange: 在途急修 left the tickets' address for an emergency at ``point``."""
+    driver = tech(outlet, "在途急修", NEAR, skills=skills)
+    Technician.objects.filter(pk=driver.pk).update(
+        last_longitude=NEAR[0], last_latitude=NEAR[1], last_located_at=timezone.now()
+    )
+    first = make_ticket(fault_type=locked, phone=phone)
+    place(first, point)
+    ticket_transition(ticket=first, action="assign", actor=dispatcher, technician=driver)
+    for action in ("accept", "depart"):
+        first = ticket_transition(ticket=first, action=action, actor=driver.user)
+    return driver, first
+
+
+def overdue(ticket):
+    """Its customer reported 40 minutes ago: the 30-minute arrival clock has run out."""
+    from baoxiu.dispatch.choices import ClockKind
+    from baoxiu.dispatch.models import SlaClock
+
+    SlaClock.objects.filter(ticket=ticket, kind=ClockKind.ARRIVE).update(
+        due_at=timezone.now() - timedelta(minutes=10)
+    )
+
+
+@pytest.mark.django_db
+def test_a_late_emergency_gives_way_to_one_that_can_still_be_reached_in_time(
+    outlet, dispatcher, settings
+):
+    settings.DISPATCH_MODE = "auto"
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    locked, skills = lockout_fault()
+    driver, late = driving_to_emergency(outlet, locked, skills, dispatcher, EAST_8KM)
+    overdue(late)
+    tech(outlet, "很远", FAR, skills=skills)
+    new = make_ticket(fault_type=locked)  # next to the driver
+    ticket_transition(ticket=new, action="dispatch")
+
+    first = assignment_candidates(ticket=new)[0]
+    assert (first.name, first.on_time, first.diverts, first.hands_over) == (
+        "在途急修",
+        True,
+        True,
+        True,
+    )
+    assert first.reason.startswith("在途的急修已无法按时到达或可由他人按时接手，改来本单")
+
+    suggestion = ticket_auto_dispatch(ticket_id=new.pk)
+
+    new.refresh_from_db()
+    late.refresh_from_db()
+    assert (suggestion.assigned, new.technician_id) == (True, driver.pk)
+    assert (late.status, late.technician_id) == (TicketStatus.DISPATCHING, None)
+    given_up = late.events.get(type=EventType.UNASSIGNED)
+    assert given_up.note == (
+        f"师傅改去另一张急修工单 {new.code}（本单已无法按时到达或另有师傅能按时赶到），本单重新派单"
+    )
+
+
+@pytest.mark.django_db
+def test_an_emergency_in_time_is_handed_to_a_colleague_who_still_makes_it(
+    outlet, dispatcher, settings
+):
+    settings.DISPATCH_MODE = "auto"
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    locked, skills = lockout_fault()
+    # 在途急修 reaches the emergency 8 km east in 24 minutes: in time. So would
+    # 东边, idle 8 km beyond it, who is 41 minutes from the new one: too late.
+    driver, first = driving_to_emergency(outlet, locked, skills, dispatcher, EAST_8KM)
+    east = tech(outlet, "东边", EAST_16KM, skills=skills)
+    new = make_ticket(fault_type=locked)
+    ticket_transition(ticket=new, action="dispatch")
+
+    settings.DISPATCH_EMERGENCY_HANDOVER = 0  # off: the new one is late
+    best = assignment_candidates(ticket=new)[0]
+    assert (best.name, best.on_time, best.hands_over) == ("东边", False, False)
+
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    ticket_auto_dispatch(ticket_id=new.pk)
+    queue.work(burst=True)  # the one given up is decided again
+
+    new.refresh_from_db()
+    first.refresh_from_db()
+    assert new.technician_id == driver.pk
+    assert (first.status, first.technician_id) == (TicketStatus.ASSIGNED, east.pk)
+    taken = DispatchSuggestion.objects.filter(ticket=first).latest("created_at")
+    assert (taken.on_time, taken.assigned) == (True, True)  # both promises kept
+
+
+@pytest.mark.django_db
+def test_no_emergency_gives_way_needlessly_or_at_the_cost_of_its_promise(
+    outlet, dispatcher, settings
+):
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    locked, skills = lockout_fault()
+    driver, first = driving_to_emergency(outlet, locked, skills, dispatcher, EAST_8KM)
+    far = tech(outlet, "很远", FAR, skills=skills)
+    new = make_ticket(fault_type=locked)
+
+    # In time for its own customer, and nobody else would be: it keeps its technician.
+    best = assignment_candidates(ticket=new)[0]
+    assert (best.on_time, best.diverts) == (False, False)
+
+    # Late anyway, but given up as often as allowed already.
+    overdue(first)
+    settings.DISPATCH_EMERGENCY_HANDOVER = 1
+    ticket_transition(ticket=first, action="unassign", actor=dispatcher, note="调度改派")
+    ticket_transition(ticket=first, action="assign", actor=dispatcher, technician=driver)
+    for action in ("accept", "depart"):
+        ticket_transition(ticket=first, action=action, actor=driver.user)
+    best = assignment_candidates(ticket=new)[0]
+    assert (best.on_time, best.diverts) == (False, False)
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    assert assignment_candidates(ticket=new)[0].hands_over is True
+
+    # Someone reaches the new one in time without it: nobody gives way.
+    Technician.objects.filter(pk=far.pk).update(home_longitude=NEAR[0], home_latitude=NEAR[1])
+    best = assignment_candidates(ticket=new)[0]
+    assert (best.name, best.on_time, best.diverts) == ("很远", True, False)

@@ -336,6 +336,34 @@ def test_baoxiu_turns_a_technician_back_from_other_work_for_an_emergency():
         assert_rules_kept(scenario, outcome)
 
 
+def test_baoxiu_hands_an_emergency_to_a_colleague_so_both_are_reached_in_time():
+    # 6 and 13 km west of the centre (about 0.0104 degrees of longitude a km here).
+    west_6, west_13 = (120.1474, 30.2469), (120.0746, 30.2469)
+    scenario = day(
+        [tech("opener", CENTRE, LOCKOUT), tech("other", west_13, LOCKOUT)],
+        [request("E1", 0, west_6, emergency=True), request("E2", 300, EAST, emergency=True)],
+    )
+
+    kept = replay(scenario, Baoxiu(emergency_handover=0))
+    handed = replay(scenario, Baoxiu(emergency_handover=2))
+
+    # E1 goes to the opener (19 min, "other" 21). Five minutes later E2 is reported
+    # 3 km east of the centre: only the opener, on the road west, reaches it in time.
+    assert kept.visits["E1"].tech == "opener"
+    assert kept.visits["E2"].arrive_s > 300 + 1800
+    # Handing over: the opener turns round for E2, and E1, decided again at once,
+    # goes to "other", who still reaches it within its 30 minutes.
+    first, second = handed.visits["E1"], handed.visits["E2"]
+    assert (second.tech, first.tech) == ("opener", "other")
+    assert (first.turned_back, first.assignments, first.depart_s) == (1, 2, 300)
+    assert second.arrive_s <= 300 + 1800 and first.arrive_s <= 1800
+    assert handed.notes["handed_over"] == 1 and kept.notes["handed_over"] == 0
+    assert summarise(scenario, kept)["emergency_within_30"] == 1
+    assert summarise(scenario, handed)["emergency_within_30"] == 2
+    for outcome in (kept, handed):
+        assert_rules_kept(scenario, outcome)
+
+
 def test_baoxiu_hands_held_work_back_at_the_end_of_a_shift():
     scenario = day(
         [
