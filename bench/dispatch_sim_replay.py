@@ -385,29 +385,40 @@ class Baoxiu:
         visit.promised_on_time = best.on_time
         sim.assign(tech, visit, t)
         tech.queue.append(visit)
-        dropped = None
+        dropped = []
         if best.diverts:
             # As ticket_auto_dispatch does: the job they were driving to goes back
             # to dispatch, and is decided again at once.
-            dropped = sim.divert(tech, t)
-            dropped.turned_back += 1
+            dropped.append(sim.divert(tech, t))
+            dropped[-1].turned_back += 1
             self.turned_back += 1
-            self.handed_over += best.hands_over
+        if best.hands_over:
+            # ... and so does the emergency they give up, driven to or queued.
+            self.handed_over += 1
+            given_up = sim.by_ticket[best.hands_over]
+            if given_up in tech.queue:
+                tech.queue.remove(given_up)
+                given_up.tech = None
+                given_up.turned_back += 1
+                dropped.append(given_up)
         if tech.idle:
             self._next(sim, tech, t)
-        if dropped is not None:
-            self.dispatch(sim, dropped, t)
+        for visit in dropped:
+            self.dispatch(sim, visit, t)
 
     def _handover_deadlines(self, sim: Replay, states: list[TechState]) -> dict:
         """Arrival deadlines of the emergencies being driven to, by ticket id, but
         for those taken back ``emergency_handover`` times already."""
         deadlines = {}
         for state in states:
-            if not state.jobs or state.jobs[0].status != TicketStatus.EN_ROUTE:
-                continue
-            visit = sim.by_ticket[state.jobs[0].ticket_id]
-            if visit.request.emergency and visit.turned_back < self.emergency_handover:
-                deadlines[state.jobs[0].ticket_id] = sim.scenario.at(visit.request.window_s[1])
+            for job in state.jobs:
+                visit = sim.by_ticket[job.ticket_id]
+                if (
+                    job.status in (TicketStatus.EN_ROUTE, TicketStatus.ACCEPTED)
+                    and visit.request.emergency
+                    and visit.turned_back < self.emergency_handover
+                ):
+                    deadlines[job.ticket_id] = sim.scenario.at(visit.request.window_s[1])
         return deadlines
 
     @staticmethod

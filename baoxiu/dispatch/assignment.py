@@ -22,7 +22,7 @@ hundreds of technicians is decided in milliseconds.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -62,9 +62,10 @@ class Candidate:
     # An emergency reached in time by turning back from the non-emergency job the
     # technician is driving to (that job goes back to dispatch if they are chosen).
     diverts: bool = False
-    # The job turned back from is itself an emergency, late anyway or one another
-    # technician reaches in time (``emergencies_to_hand_over``); it is decided again.
-    hands_over: bool = False
+    # The ticket id of an emergency this technician holds and gives up for this one
+    # (driving to it or not yet started): late anyway, or another technician
+    # reaches it in time (``emergencies_to_hand_over``); it is decided again. 0: none.
+    hands_over: int = 0
 
     def as_json(self) -> dict:
         return {
@@ -312,6 +313,19 @@ def _gives_way(job: HeldJob, relieve: frozenset[int]) -> bool:
     )
 
 
+def _not_ahead(job: HeldJob, relieve: frozenset[int]) -> bool:
+    """Queued work a new emergency goes before: not an emergency, or one in ``relieve``."""
+    return job.priority != Priority.EMERGENCY or job.ticket_id in relieve
+
+
+def _handed_over(state: TechState, relieve: frozenset[int]) -> int:
+    """The emergency in ``relieve`` this technician holds and has not started (or 0)."""
+    for job in state.jobs:
+        if job.status not in WORKING and job.ticket_id in relieve:
+            return job.ticket_id
+    return 0
+
+
 def _divertible(state: TechState, relieve: frozenset[int] = frozenset()) -> bool:
     """Driving to a job that may give way, nothing started before it."""
     return bool(state.jobs and _gives_way(state.jobs[0], relieve))
@@ -337,7 +351,7 @@ def _free_after(
         position = state.position
         seconds = 0.0
         for job in state.jobs:
-            if job.status in QUEUED and jump_queue and job.priority != Priority.EMERGENCY:
+            if job.status in QUEUED and jump_queue and _not_ahead(job, relieve):
                 continue  # an emergency goes before work not yet started, except emergencies
             if divert and _gives_way(job, relieve):
                 continue
@@ -390,14 +404,15 @@ def rank_technicians(
     no one back. Then, as for anyone, the earliest arrival wins: a technician
     already on the road is sent rather than an idle one who arrives later,
     which keeps the idle one for the next emergency. ``relieve`` lists
-    emergencies being driven to that may give way as well (their ticket ids,
-    from ``emergencies_to_hand_over``); such a candidate also ``hands_over``.
+    emergencies held and not started (driven to, or queued) that may give way
+    as well (their ticket ids, from ``emergencies_to_hand_over``): the new
+    emergency goes before them, and such a candidate ``hands_over`` one.
     """
     from baoxiu.dispatch.travel import travel_matrix
 
     if not states:
         return []
-    free_points, free = _free_after(states, now, jump_queue=jump_queue)
+    free_points, free = _free_after(states, now, jump_queue=jump_queue, relieve=relieve)
     travel = (
         travel_matrix(np.array(free_points), np.array([point]), provider=provider)
         .durations_s[:, 0]
@@ -437,7 +452,9 @@ def rank_technicians(
             }
         else:
             reason = _("空闲，路程约 %(m)d 分钟") % {"m": travel_min}
-        hands_over = bool(diverts[index]) and state.jobs[0].priority == Priority.EMERGENCY
+        hands_over = _handed_over(state, relieve)
+        if hands_over and state.jobs[0].ticket_id == hands_over and not diverts[index]:
+            hands_over = 0  # driving to it, and turning back does not make this one
         if hands_over:
             reason = _(
                 "在途的急修已无法按时到达或可由他人按时接手，改来本单，路程约 %(m)d 分钟"
@@ -488,21 +505,31 @@ def rerank_with_handover(
     **rank: object,
 ) -> list[Candidate]:
     """``ranked`` (every candidate of ``rank_technicians(states, **rank)``) with
-    the technicians driving to the emergencies in ``relief`` timed again as
-    turning back (``rank_technicians(relieve=relief)``); only they are timed
-    again, everyone else keeps their place."""
-    owners = [
-        state
-        for state in states
-        if state.jobs
-        and state.jobs[0].status == TicketStatus.EN_ROUTE
-        and state.jobs[0].ticket_id in relief
+    the technicians holding the emergencies in ``relief`` timed again as giving
+    one up (``rank_technicians(relieve=relief)``) where that reaches the new
+    emergency in time; only they are timed again, everyone else keeps their
+    place."""
+    owners = [state for state in states if _handed_over(state, relief)]
+    # Only a technician who then reaches the new emergency in time gives one up.
+    again = [
+        c
+        for c in rank_technicians(owners, **rank, limit=None, relieve=relief)
+        if c.on_time and c.hands_over
     ]
-    again = rank_technicians(owners, **rank, limit=None, relieve=relief)
     moved = {c.technician_id for c in again}
     merged = [c for c in ranked if c.technician_id not in moved] + again
     merged.sort(key=_ranking({state.id for state in states if state.reserve}))
     return merged if limit is None else merged[:limit]
+
+
+def _unstarted_emergencies(state: TechState) -> list[HeldJob]:
+    """Emergencies a technician holds and has not started: driving to, or queued."""
+    return [
+        job
+        for job in state.jobs
+        if job.priority == Priority.EMERGENCY
+        and (job.status == TicketStatus.EN_ROUTE or job.status in QUEUED)
+    ]
 
 
 def emergencies_to_hand_over(
@@ -513,51 +540,54 @@ def emergencies_to_hand_over(
     takers: dict[int, set[int]] | None = None,
     provider=None,
 ) -> frozenset[int]:
-    """Emergencies being driven to that may give way to a new emergency.
+    """Emergencies held and not started that may give way to a new emergency.
 
     Asked only when nobody reaches a new emergency within its promise any
     other way. ``deadlines`` maps the ticket id of each emergency a technician
-    in ``states`` is driving to, and that may still be handed over (the caller
-    leaves out those given up often enough already), to its arrival deadline.
-    One may give way when its promise is not at stake:
+    in ``states`` holds and has not started (driving to it, or queued), and
+    that may still be handed over (the caller leaves out those given up often
+    enough already), to its arrival deadline. One may give way when its
+    promise is not at stake:
 
-    - it is late anyway: its technician, from where they are, arrives after
-      its deadline (it waits for the next technician to come free); or
+    - it is late anyway: its own technician reaches it after its deadline
+      (then it waits for the next technician to come free); or
     - someone else reaches it by its deadline without turning anyone back —
       the technicians in ``takers[ticket id]`` (default: everyone in
       ``states``), timed as ``rank_technicians`` times an emergency (after
       what they are doing, before work not yet started).
 
     Either way one more promise is kept: the new emergency's. Returns the
-    ticket ids; ``rank_technicians(relieve=...)`` times their technicians as
-    turning back. One travel-matrix call for all of them.
+    ticket ids; ``rank_technicians(relieve=...)`` puts the new emergency
+    before them. One travel-matrix call for all of them.
     """
     from baoxiu.dispatch.travel import travel_matrix
 
-    driving = [
-        (index, state.jobs[0])
+    held = [
+        (index, job)
         for index, state in enumerate(states)
-        if state.jobs
-        and state.jobs[0].status == TicketStatus.EN_ROUTE
-        and state.jobs[0].priority == Priority.EMERGENCY
-        and state.jobs[0].ticket_id in deadlines
+        for job in _unstarted_emergencies(state)
+        if job.ticket_id in deadlines
     ]
-    if not driving:
+    if not held:
         return frozenset()
     free_points, free = _free_after(states, now, jump_queue=True)
-    positions = np.array([state.position for state in states])
-    targets = np.array([job.point for _index, job in driving])
-    # Arrival of every technician at every such emergency: after what they are doing
-    # (the emergency they drive to counted), or for its own technician, straight on.
+    # Each one's own technician, as if it were new to them: after what comes before it.
+    without = [
+        replace(states[index], jobs=tuple(j for j in states[index].jobs if j is not job))
+        for index, job in held
+    ]
+    own_points, own_free = _free_after(without, now, jump_queue=True)
+    targets = np.array([job.point for _index, job in held])
     travel = travel_matrix(
-        np.vstack([np.array(free_points), positions]), targets, provider=provider
+        np.vstack([np.array(free_points), np.array(own_points)]), targets, provider=provider
     ).durations_s.astype(np.float64)
     arrivals = free[:, None] + travel[: len(states)]
+    own = own_free + np.diagonal(travel[len(states) :])
     ids = np.array([state.id for state in states])
     relief = set()
-    for column, (index, job) in enumerate(driving):
+    for column, (index, job) in enumerate(held):
         allowed_s = (deadlines[job.ticket_id] - now).total_seconds()
-        if travel[len(states) + index, column] > allowed_s:
+        if own[column] > allowed_s:
             relief.add(job.ticket_id)  # late anyway
             continue
         others = ids != states[index].id
@@ -750,7 +780,7 @@ def handover_inputs(
     states: list[TechState], now: datetime
 ) -> tuple[dict[int, datetime], dict[int, set[int]]]:
     """What ``emergencies_to_hand_over`` needs, in a few queries: the emergencies
-    the technicians in ``states`` are driving to, their arrival deadlines (open
+    the technicians in ``states`` hold and have not started, their arrival deadlines (open
     SLA clocks), less those taken back ``settings.DISPATCH_EMERGENCY_HANDOVER``
     times already; and who in ``states`` may take each (their outlet covers its
     division and they hold its fault's skills — on duty they are, being
@@ -765,13 +795,7 @@ def handover_inputs(
     from baoxiu.tickets.models import TicketEvent
 
     limit = settings.DISPATCH_EMERGENCY_HANDOVER
-    ids = [
-        state.jobs[0].ticket_id
-        for state in states
-        if state.jobs
-        and state.jobs[0].status == TicketStatus.EN_ROUTE
-        and state.jobs[0].priority == Priority.EMERGENCY
-    ]
+    ids = [job.ticket_id for state in states for job in _unstarted_emergencies(state)]
     if limit <= 0 or not settings.DISPATCH_DIVERT_EN_ROUTE or not ids:
         return {}, {}
     taken_back = dict(

@@ -315,8 +315,10 @@ def ticket_auto_dispatch(*, ticket_id: int, now: datetime | None = None):
                 suggestion.save(update_fields=["assigned"])
         elif mode == DispatchMode.AUTO:
             technician = Technician.objects.get(pk=best.technician_id)
-            if best.diverts:
-                _divert_for_emergency(technician, ticket)
+            if best.diverts or best.hands_over:
+                _divert_for_emergency(
+                    technician, ticket, diverts=best.diverts, hands_over=best.hands_over
+                )
             ticket_transition(
                 ticket=ticket, action="assign", technician=technician, note=best.reason
             )
@@ -352,16 +354,21 @@ def _suggestion_record(ticket, candidates, mode, now):
     return DispatchSuggestion.objects.create(ticket=ticket, **fields)
 
 
-def _divert_for_emergency(technician, emergency) -> None:
-    """Turn ``technician`` back from the job they are driving to: it goes back to
-    dispatch (and is decided again at once) before they take ``emergency``.
-    That job is other work, or an emergency late anyway or one another
-    technician reaches in time (``Candidate.hands_over``). Runs inside
-    ``ticket_auto_dispatch``'s transaction."""
+def _divert_for_emergency(technician, emergency, *, diverts: bool, hands_over: int) -> None:
+    """Free ``technician`` for ``emergency``: the job they are driving to
+    (``diverts``: they turn back) and the emergency they give up (``hands_over``:
+    late anyway, or another technician reaches it in time) go back to dispatch,
+    and are decided again at once. Runs inside ``ticket_auto_dispatch``'s
+    transaction."""
+    from django.db.models import Q
+
     from baoxiu.tickets.models import Ticket
     from baoxiu.tickets.transitions import ticket_transition
 
-    for job in Ticket.objects.filter(technician=technician, status=TicketStatus.EN_ROUTE):
+    given_up = Q(pk=hands_over) if hands_over else Q(pk__in=[])
+    if diverts:
+        given_up |= Q(status=TicketStatus.EN_ROUTE)
+    for job in Ticket.objects.filter(given_up, technician=technician).order_by("pk"):
         if job.priority == Priority.EMERGENCY:
             note = _(
                 "师傅改去另一张急修工单 %(code)s（本单已无法按时到达或另有师傅能按时赶到），"

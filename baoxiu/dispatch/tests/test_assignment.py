@@ -447,7 +447,10 @@ def test_a_reported_position_counts_only_while_fresh(outlet, fault_type):
     ("priority", "most"),
     # Required skills, technicians with their rota, held jobs, the SLA clock; other
     # work also reads which skills emergencies need and who holds them (the reserve).
-    [(Priority.EMERGENCY, 4), (Priority.NORMAL, 6)],
+    # Here nobody reaches the emergency in time (everyone holds two emergencies), so
+    # it also reads what a hand-over needs: how often each held one was taken back,
+    # their clocks, their tickets, their faults' skills, who holds those, coverage.
+    [(Priority.EMERGENCY, 10), (Priority.NORMAL, 6)],
 )
 def test_a_decision_takes_the_same_few_queries_however_large_the_city(
     outlet, dispatcher, priority, most
@@ -724,7 +727,7 @@ def test_a_late_emergency_gives_way_to_one_that_can_still_be_reached_in_time(
         "在途急修",
         True,
         True,
-        True,
+        late.pk,
     )
     assert first.reason.startswith("在途的急修已无法按时到达或可由他人按时接手，改来本单")
 
@@ -756,7 +759,7 @@ def test_an_emergency_in_time_is_handed_to_a_colleague_who_still_makes_it(
 
     settings.DISPATCH_EMERGENCY_HANDOVER = 0  # off: the new one is late
     best = assignment_candidates(ticket=new)[0]
-    assert (best.name, best.on_time, best.hands_over) == ("东边", False, False)
+    assert (best.name, best.on_time, best.hands_over) == ("东边", False, 0)
 
     settings.DISPATCH_EMERGENCY_HANDOVER = 2
     ticket_auto_dispatch(ticket_id=new.pk)
@@ -794,9 +797,47 @@ def test_no_emergency_gives_way_needlessly_or_at_the_cost_of_its_promise(
     best = assignment_candidates(ticket=new)[0]
     assert (best.on_time, best.diverts) == (False, False)
     settings.DISPATCH_EMERGENCY_HANDOVER = 2
-    assert assignment_candidates(ticket=new)[0].hands_over is True
+    assert assignment_candidates(ticket=new)[0].hands_over == first.pk
 
     # Someone reaches the new one in time without it: nobody gives way.
     Technician.objects.filter(pk=far.pk).update(home_longitude=NEAR[0], home_latitude=NEAR[1])
     best = assignment_candidates(ticket=new)[0]
     assert (best.name, best.on_time, best.diverts) == ("很远", True, False)
+
+
+@pytest.mark.django_db
+def test_a_queued_late_emergency_gives_way_too(outlet, fault_type, dispatcher, settings):
+    settings.DISPATCH_MODE = "auto"
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    locked, skills = lockout_fault()
+    worker = tech(outlet, "在做", NEAR, skills=skills)
+    job = busy_on_site(worker, fault_type, dispatcher)
+    # Fifty minutes into the hour's work: free in ten, next door to the new one.
+    Ticket.objects.filter(pk=job.pk).update(arrived_at=timezone.now() - timedelta(minutes=50))
+    queued = make_ticket(fault_type=locked, phone="13900139006")
+    place(queued, EAST_16KM)
+    ticket_transition(ticket=queued, action="assign", actor=dispatcher, technician=worker)
+    overdue(queued)
+    new = make_ticket(fault_type=locked)
+    ticket_transition(ticket=new, action="dispatch")
+
+    settings.DISPATCH_EMERGENCY_HANDOVER = 0  # the new one waits behind the queued one
+    assert assignment_candidates(ticket=new)[0].on_time is False
+
+    settings.DISPATCH_EMERGENCY_HANDOVER = 2
+    first = assignment_candidates(ticket=new)[0]
+    assert (first.name, first.on_time, first.diverts, first.hands_over) == (
+        "在做",
+        True,
+        False,
+        queued.pk,
+    )
+    ticket_auto_dispatch(ticket_id=new.pk)
+
+    new.refresh_from_db()
+    queued.refresh_from_db()
+    assert (new.status, new.technician_id) == (TicketStatus.ASSIGNED, worker.pk)
+    assert (queued.status, queued.technician_id) == (TicketStatus.DISPATCHING, None)
+    assert queued.events.get(type=EventType.UNASSIGNED).note.startswith(
+        f"师傅改去另一张急修工单 {new.code}"
+    )
