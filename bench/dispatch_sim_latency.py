@@ -358,7 +358,8 @@ def measure(city: City, *, warmup: int = WARMUP) -> dict:
         states = assignment._states(technicians, ticket, city.now)
         deadline = assignment._arrival_deadline(ticket)
         point = (float(ticket.address.longitude), float(ticket.address.latitude))
-        deadlines, takers = assignment.handover_inputs(states, city.now)
+        owners = assignment.could_hand_over(states, point=point, now=city.now, deadline=deadline)
+        deadlines, takers = assignment.handover_inputs(states, city.now, owners=owners)
         rank = {  # as assignment_candidates
             "point": point,
             "now": city.now,
@@ -369,8 +370,11 @@ def measure(city: City, *, warmup: int = WARMUP) -> dict:
         started = time.perf_counter()
         ranked = assignment.rank_technicians(states, **rank, limit=None)
         if not ranked[0].on_time and deadlines:
+            owners = assignment.could_hand_over(
+                states, point=point, now=city.now, deadline=deadline
+            )
             relief = assignment.emergencies_to_hand_over(
-                states, now=city.now, deadlines=deadlines, takers=takers
+                states, now=city.now, deadlines=deadlines, takers=takers, owners=owners
             )
             if relief:
                 ranked = assignment.rerank_with_handover(ranked, states, relief=relief, **rank)

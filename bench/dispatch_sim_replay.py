@@ -31,6 +31,7 @@ from baoxiu.dispatch.assignment import (
     EmergencyCover,
     HeldJob,
     TechState,
+    could_hand_over,
     emergencies_to_hand_over,
     rank_technicians,
     rerank_with_handover,
@@ -359,11 +360,19 @@ class Baoxiu:
         if request.emergency and not ranked[0].on_time and self.emergency_handover > 0:
             # As assignment_candidates does: an emergency being driven to that is
             # late anyway, or that someone else reaches in time, may give way.
+            owners = could_hand_over(
+                states,
+                point=request.point,
+                now=rank["now"],
+                deadline=rank["deadline"],
+                provider=sim.provider,
+            )
             relief = emergencies_to_hand_over(
                 states,
-                now=sim.scenario.at(t),
-                deadlines=self._handover_deadlines(sim, states),
+                now=rank["now"],
+                deadlines=self._handover_deadlines(sim, owners),
                 provider=sim.provider,
+                owners=owners,
             )
             if relief:
                 ranked = rerank_with_handover(ranked, states, relief=relief, **rank)

@@ -522,14 +522,41 @@ def rerank_with_handover(
     return merged if limit is None else merged[:limit]
 
 
-def _unstarted_emergencies(state: TechState) -> list[HeldJob]:
-    """Emergencies a technician holds and has not started: driving to, or queued."""
-    return [
-        job
-        for job in state.jobs
-        if job.priority == Priority.EMERGENCY
-        and (job.status == TicketStatus.EN_ROUTE or job.status in QUEUED)
-    ]
+def _next_emergency(state: TechState) -> HeldJob | None:
+    """The next emergency a technician will start: the one they drive to, else the
+    first queued (emergencies go before other work not yet started)."""
+    for job in state.jobs:
+        if job.priority == Priority.EMERGENCY and (
+            job.status == TicketStatus.EN_ROUTE or job.status in QUEUED
+        ):
+            return job
+    return None
+
+
+def _before(state: TechState, job: HeldJob | None) -> TechState:
+    """``state`` with only the jobs done before ``job`` (None: the work in hand)."""
+    if job is None:
+        return replace(state, jobs=tuple(j for j in state.jobs if j.status in WORKING))
+    return replace(state, jobs=state.jobs[: state.jobs.index(job)])
+
+
+def could_hand_over(
+    states: list[TechState], *, point, now: datetime, deadline: datetime, provider=None
+) -> list[TechState]:
+    """The technicians worth asking ``emergencies_to_hand_over`` about for a new
+    emergency at ``point``: those holding an emergency not started who would
+    reach ``point`` by ``deadline`` once the work in hand is done (what they
+    drive to or have queued may give way; one vectorised estimate)."""
+    from baoxiu.dispatch.travel import EstimateProvider, pairwise_seconds
+
+    holding = [state for state in states if _next_emergency(state) is not None]
+    if not holding:
+        return []
+    points, free = _free_after([_before(state, None) for state in holding], now, jump_queue=True)
+    estimate = provider if isinstance(provider, EstimateProvider) else None
+    soonest = free + pairwise_seconds(points, [point] * len(points), estimate)
+    allowed = (deadline - now).total_seconds()
+    return [state for state, seconds in zip(holding, soonest, strict=True) if seconds <= allowed]
 
 
 def emergencies_to_hand_over(
@@ -539,22 +566,23 @@ def emergencies_to_hand_over(
     deadlines: dict[int, datetime],
     takers: dict[int, set[int]] | None = None,
     provider=None,
+    owners: list[TechState] | None = None,
 ) -> frozenset[int]:
     """Emergencies held and not started that may give way to a new emergency.
 
     Asked only when nobody reaches a new emergency within its promise any
-    other way. ``deadlines`` maps the ticket id of each emergency a technician
-    in ``states`` holds and has not started (driving to it, or queued), and
-    that may still be handed over (the caller leaves out those given up often
-    enough already), to its arrival deadline. One may give way when its
-    promise is not at stake:
+    other way. For each technician in ``owners`` (default: ``states``; see
+    ``could_hand_over``), their next emergency (``_next_emergency``: driving to
+    it, or queued) is considered when ``deadlines`` gives its arrival deadline
+    (the caller leaves out those given up often enough already). It may give
+    way when its promise is not at stake:
 
     - it is late anyway: its own technician reaches it after its deadline
       (then it waits for the next technician to come free); or
-    - someone else reaches it by its deadline without turning anyone back —
-      the technicians in ``takers[ticket id]`` (default: everyone in
-      ``states``), timed as ``rank_technicians`` times an emergency (after
-      what they are doing, before work not yet started).
+    - someone else in ``states`` reaches it by its deadline without turning
+      anyone back — those in ``takers[ticket id]`` (default: all), timed as
+      ``rank_technicians`` times an emergency (after what they are doing,
+      before work not yet started).
 
     Either way one more promise is kept: the new emergency's. Returns the
     ticket ids; ``rank_technicians(relieve=...)`` puts the new emergency
@@ -562,22 +590,19 @@ def emergencies_to_hand_over(
     """
     from baoxiu.dispatch.travel import travel_matrix
 
-    held = [
-        (index, job)
-        for index, state in enumerate(states)
-        for job in _unstarted_emergencies(state)
-        if job.ticket_id in deadlines
-    ]
+    held = []
+    for state in states if owners is None else owners:
+        job = _next_emergency(state)
+        if job is not None and job.ticket_id in deadlines:
+            held.append((state, job))
     if not held:
         return frozenset()
     free_points, free = _free_after(states, now, jump_queue=True)
-    # Each one's own technician, as if it were new to them: after what comes before it.
-    without = [
-        replace(states[index], jobs=tuple(j for j in states[index].jobs if j is not job))
-        for index, job in held
-    ]
-    own_points, own_free = _free_after(without, now, jump_queue=True)
-    targets = np.array([job.point for _index, job in held])
+    # Its own technician: after the jobs before it (none when driving to it).
+    own_points, own_free = _free_after(
+        [_before(state, job) for state, job in held], now, jump_queue=True
+    )
+    targets = np.array([job.point for _state, job in held])
     travel = travel_matrix(
         np.vstack([np.array(free_points), np.array(own_points)]), targets, provider=provider
     ).durations_s.astype(np.float64)
@@ -585,12 +610,12 @@ def emergencies_to_hand_over(
     own = own_free + np.diagonal(travel[len(states) :])
     ids = np.array([state.id for state in states])
     relief = set()
-    for column, (index, job) in enumerate(held):
+    for column, (state, job) in enumerate(held):
         allowed_s = (deadlines[job.ticket_id] - now).total_seconds()
         if own[column] > allowed_s:
             relief.add(job.ticket_id)  # late anyway
             continue
-        others = ids != states[index].id
+        others = ids != state.id
         if takers is not None:
             others &= np.isin(ids, list(takers.get(job.ticket_id, ())))
         if np.any(arrivals[others, column] <= allowed_s):
@@ -762,25 +787,31 @@ def assignment_candidates(
     }
     ranked = rank_technicians(states, **rank, limit=None)
     if emergency and deadline is not None and not (ranked and ranked[0].on_time):
-        relief = _emergency_relief(states, now)
+        relief = _emergency_relief(states, point, now, deadline)
         if relief:
             ranked = rerank_with_handover(ranked, states, relief=relief, **rank)
     return ranked if limit is None else ranked[:limit]
 
 
-def _emergency_relief(states: list[TechState], now: datetime) -> frozenset[int]:
-    """``emergencies_to_hand_over`` with its inputs from the database."""
-    deadlines, takers = handover_inputs(states, now)
+def _emergency_relief(
+    states: list[TechState], point, now: datetime, deadline: datetime
+) -> frozenset[int]:
+    """``emergencies_to_hand_over`` for the technicians who could help, with its
+    inputs from the database."""
+    owners = could_hand_over(states, point=point, now=now, deadline=deadline)
+    deadlines, takers = handover_inputs(states, now, owners=owners)
     if not deadlines:
         return frozenset()
-    return emergencies_to_hand_over(states, now=now, deadlines=deadlines, takers=takers)
+    return emergencies_to_hand_over(
+        states, now=now, deadlines=deadlines, takers=takers, owners=owners
+    )
 
 
 def handover_inputs(
-    states: list[TechState], now: datetime
+    states: list[TechState], now: datetime, *, owners: list[TechState] | None = None
 ) -> tuple[dict[int, datetime], dict[int, set[int]]]:
-    """What ``emergencies_to_hand_over`` needs, in a few queries: the emergencies
-    the technicians in ``states`` hold and have not started, their arrival deadlines (open
+    """What ``emergencies_to_hand_over`` needs, in a few queries: the next
+    emergency of each technician in ``owners`` (default ``states``), their arrival deadlines (open
     SLA clocks), less those taken back ``settings.DISPATCH_EMERGENCY_HANDOVER``
     times already; and who in ``states`` may take each (their outlet covers its
     division and they hold its fault's skills — on duty they are, being
@@ -795,7 +826,8 @@ def handover_inputs(
     from baoxiu.tickets.models import TicketEvent
 
     limit = settings.DISPATCH_EMERGENCY_HANDOVER
-    ids = [job.ticket_id for state in states for job in _unstarted_emergencies(state)]
+    nexts = (_next_emergency(state) for state in (states if owners is None else owners))
+    ids = [job.ticket_id for job in nexts if job is not None]
     if limit <= 0 or not settings.DISPATCH_DIVERT_EN_ROUTE or not ids:
         return {}, {}
     taken_back = dict(
