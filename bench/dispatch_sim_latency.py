@@ -358,27 +358,19 @@ def measure(city: City, *, warmup: int = WARMUP) -> dict:
         states = assignment._states(technicians, ticket, city.now)
         deadline = assignment._arrival_deadline(ticket)
         point = (float(ticket.address.longitude), float(ticket.address.latitude))
+        # The hand-over's inputs read beforehand too (for the technicians who could help).
         owners = assignment.could_hand_over(states, point=point, now=city.now, deadline=deadline)
-        deadlines, takers = assignment.handover_inputs(states, city.now, owners=owners)
-        rank = {  # as assignment_candidates
-            "point": point,
-            "now": city.now,
-            "jump_queue": True,
-            "deadline": deadline,
-            "divert_en_route": settings.DISPATCH_DIVERT_EN_ROUTE,
-        }
+        inputs = assignment.handover_inputs(states, city.now, owners=owners)
         started = time.perf_counter()
-        ranked = assignment.rank_technicians(states, **rank, limit=None)
-        if not ranked[0].on_time and deadlines:
-            owners = assignment.could_hand_over(
-                states, point=point, now=city.now, deadline=deadline
-            )
-            relief = assignment.emergencies_to_hand_over(
-                states, now=city.now, deadlines=deadlines, takers=takers, owners=owners
-            )
-            if relief:
-                ranked = assignment.rerank_with_handover(ranked, states, relief=relief, **rank)
-        ranked = ranked[:3]
+        ranked = assignment.rank_with_handover(  # as assignment_candidates
+            states,
+            handover_inputs_for=lambda _owners, inputs=inputs: inputs,
+            point=point,
+            now=city.now,
+            jump_queue=True,
+            deadline=deadline,
+            divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,
+        )
         pure_s = time.perf_counter() - started
         if n < warmup:
             continue

@@ -31,10 +31,7 @@ from baoxiu.dispatch.assignment import (
     EmergencyCover,
     HeldJob,
     TechState,
-    could_hand_over,
-    emergencies_to_hand_over,
-    rank_technicians,
-    rerank_with_handover,
+    rank_with_handover,
 )
 from baoxiu.tickets.choices import TicketStatus
 from bench.dispatch_sim_scenario import (
@@ -347,35 +344,25 @@ class Baoxiu:
             within = ARRIVE_MINUTES[Priority.EMERGENCY] * 60
             cover = EmergencyCover(responders, self.emergency_reserve, within)
 
-        rank = {
-            "point": request.point,
-            "now": sim.scenario.at(t),
-            "jump_queue": request.emergency,
-            "deadline": sim.scenario.at(request.window_s[1]),
-            "provider": sim.provider,
-            "cover": cover,
-            "divert_en_route": self.divert_en_route,
-        }
-        ranked = rank_technicians(states, **rank, limit=None)
-        if request.emergency and not ranked[0].on_time and self.emergency_handover > 0:
-            # As assignment_candidates does: an emergency being driven to that is
-            # late anyway, or that someone else reaches in time, may give way.
-            owners = could_hand_over(
-                states,
-                point=request.point,
-                now=rank["now"],
-                deadline=rank["deadline"],
-                provider=sim.provider,
-            )
-            relief = emergencies_to_hand_over(
-                states,
-                now=rank["now"],
-                deadlines=self._handover_deadlines(sim, owners),
-                provider=sim.provider,
-                owners=owners,
-            )
-            if relief:
-                ranked = rerank_with_handover(ranked, states, relief=relief, **rank)
+        # As assignment_candidates does, with the simulation's hand-over inputs.
+        handover = None
+        if request.emergency and self.emergency_handover > 0:
+
+            def handover(owners):
+                return self._handover_deadlines(sim, owners), None
+
+        ranked = rank_with_handover(
+            states,
+            handover_inputs_for=handover,
+            limit=None,
+            point=request.point,
+            now=sim.scenario.at(t),
+            jump_queue=request.emergency,
+            deadline=sim.scenario.at(request.window_s[1]),
+            provider=sim.provider,
+            cover=cover,
+            divert_en_route=self.divert_en_route,
+        )
         best = ranked[0]
         self.decisions += 1
         self.held_best += best.held

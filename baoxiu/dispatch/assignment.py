@@ -522,6 +522,43 @@ def rerank_with_handover(
     return merged if limit is None else merged[:limit]
 
 
+def rank_with_handover(
+    states: list[TechState],
+    *,
+    handover_inputs_for,
+    limit: int | None = 3,
+    **rank,
+) -> list[Candidate]:
+    """``rank_technicians(states, **rank)``; for an emergency nobody reaches by
+    its deadline, again with what the technicians who could help may hand over
+    (``could_hand_over``, ``emergencies_to_hand_over``, ``rerank_with_handover``).
+
+    ``handover_inputs_for(owners)`` gives ``(deadlines, takers)`` for
+    ``emergencies_to_hand_over`` — from the database (``handover_inputs``) or
+    from a simulation; None: no hand-over.
+    """
+    ranked = rank_technicians(states, **rank, limit=None)
+    late_emergency = rank["jump_queue"] and rank.get("deadline") is not None
+    if handover_inputs_for is not None and late_emergency and not (ranked and ranked[0].on_time):
+        now, provider = rank["now"], rank.get("provider")
+        owners = could_hand_over(
+            states, point=rank["point"], now=now, deadline=rank["deadline"], provider=provider
+        )
+        deadlines, takers = handover_inputs_for(owners)
+        if deadlines:
+            relief = emergencies_to_hand_over(
+                states,
+                now=now,
+                deadlines=deadlines,
+                takers=takers,
+                provider=provider,
+                owners=owners,
+            )
+            if relief:
+                ranked = rerank_with_handover(ranked, states, relief=relief, **rank)
+    return ranked if limit is None else ranked[:limit]
+
+
 def _next_emergency(state: TechState) -> HeldJob | None:
     """The next emergency a technician will start: the one they drive to, else the
     first queued (emergencies go before other work not yet started)."""
@@ -776,34 +813,17 @@ def assignment_candidates(
     deadline = deadline if deadline is not None else _arrival_deadline(ticket)
     emergency = ticket.priority == Priority.EMERGENCY
 
-    rank = {
-        "point": point,
-        "now": now,
-        "jump_queue": emergency,
-        "deadline": deadline,
-        "not_before": ticket.appointment_start,
-        "cover": _emergency_cover(ticket, states, now),
-        "divert_en_route": settings.DISPATCH_DIVERT_EN_ROUTE,
-    }
-    ranked = rank_technicians(states, **rank, limit=None)
-    if emergency and deadline is not None and not (ranked and ranked[0].on_time):
-        relief = _emergency_relief(states, point, now, deadline)
-        if relief:
-            ranked = rerank_with_handover(ranked, states, relief=relief, **rank)
-    return ranked if limit is None else ranked[:limit]
-
-
-def _emergency_relief(
-    states: list[TechState], point, now: datetime, deadline: datetime
-) -> frozenset[int]:
-    """``emergencies_to_hand_over`` for the technicians who could help, with its
-    inputs from the database."""
-    owners = could_hand_over(states, point=point, now=now, deadline=deadline)
-    deadlines, takers = handover_inputs(states, now, owners=owners)
-    if not deadlines:
-        return frozenset()
-    return emergencies_to_hand_over(
-        states, now=now, deadlines=deadlines, takers=takers, owners=owners
+    return rank_with_handover(
+        states,
+        handover_inputs_for=lambda owners: handover_inputs(states, now, owners=owners),
+        limit=limit,
+        point=point,
+        now=now,
+        jump_queue=emergency,
+        deadline=deadline,
+        not_before=ticket.appointment_start,
+        cover=_emergency_cover(ticket, states, now),
+        divert_en_route=settings.DISPATCH_DIVERT_EN_ROUTE,
     )
 
 
