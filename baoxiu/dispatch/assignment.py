@@ -671,6 +671,29 @@ def emergency_skill_ids() -> frozenset[int]:
     )
 
 
+def _skills_by_technician(technician_ids, skill_ids=None) -> dict[int, set[int]]:
+    """The skills each technician holds (only those in ``skill_ids`` when given)."""
+    through = Technician.skills.through.objects.filter(technician_id__in=technician_ids)
+    if skill_ids is not None:
+        through = through.filter(skill_id__in=skill_ids)
+    held: dict[int, set[int]] = defaultdict(set)
+    for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
+        held[tech_id].add(skill_id)
+    return held
+
+
+def _skills_by_fault(**filters) -> dict[int, set[int]]:
+    """The required skills of each fault type matching ``filters`` (on the
+    fault-type/skill link), for faults that need any."""
+    from baoxiu.catalog.models import FaultType
+
+    needs: dict[int, set[int]] = defaultdict(set)
+    rows = FaultType.required_skills.through.objects.filter(**filters)
+    for fault_id, skill_id in rows.values_list("faulttype_id", "skill_id"):
+        needs[fault_id].add(skill_id)
+    return needs
+
+
 def _states(technicians: list[TechnicianRow], ticket: Ticket, now: datetime) -> list[TechState]:
     ids = [tech.pk for tech in technicians]
     busy = _busy_by_technician(ids, ticket.pk)
@@ -679,13 +702,7 @@ def _states(technicians: list[TechnicianRow], ticket: Ticket, now: datetime) -> 
     else:
         scarce = set(emergency_skill_ids())
         scarce -= set(ticket.fault_type.required_skills.values_list("id", flat=True))
-    skills = defaultdict(set)
-    if scarce:
-        through = Technician.skills.through.objects.filter(
-            technician_id__in=ids, skill_id__in=scarce
-        )
-        for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
-            skills[tech_id].add(skill_id)
+    skills = _skills_by_technician(ids, scarce) if scarce else {}
     return [
         TechState(
             id=tech.pk,
@@ -701,14 +718,7 @@ def _states(technicians: list[TechnicianRow], ticket: Ticket, now: datetime) -> 
 
 def emergency_skill_sets() -> list[frozenset[int]]:
     """The skills of each active emergency fault (one set per fault that needs any)."""
-    from baoxiu.catalog.models import FaultType
-
-    sets: dict[int, set[int]] = defaultdict(set)
-    rows = FaultType.required_skills.through.objects.filter(
-        faulttype__active=True, faulttype__priority=Priority.EMERGENCY
-    ).values_list("faulttype_id", "skill_id")
-    for fault_id, skill_id in rows:
-        sets[fault_id].add(skill_id)
+    sets = _skills_by_fault(faulttype__active=True, faulttype__priority=Priority.EMERGENCY)
     return [frozenset(skills) for skills in sets.values()]
 
 
@@ -735,10 +745,7 @@ def emergency_responders(ticket: Ticket, *, now: datetime) -> list[Technician]:
     )
     if not technicians:
         return []
-    held: dict[int, set[int]] = defaultdict(set)
-    through = Technician.skills.through.objects.filter(technician__in=technicians)
-    for tech_id, skill_id in through.values_list("technician_id", "skill_id"):
-        held[tech_id].add(skill_id)
+    held = _skills_by_technician([t.pk for t in technicians])
     able = [t for t in technicians if any(skills <= held[t.pk] for skills in sets)]
     on_call = set(
         OnCallShift.objects.filter(
@@ -831,17 +838,15 @@ def handover_inputs(
     states: list[TechState], now: datetime, *, owners: list[TechState] | None = None
 ) -> tuple[dict[int, datetime], dict[int, set[int]]]:
     """What ``emergencies_to_hand_over`` needs, in a few queries: the next
-    emergency of each technician in ``owners`` (default ``states``), their arrival deadlines (open
-    SLA clocks), less those taken back ``settings.DISPATCH_EMERGENCY_HANDOVER``
-    times already; and who in ``states`` may take each (their outlet covers its
-    division and they hold its fault's skills — on duty they are, being
-    eligible for an emergency now)."""
+    emergency of each technician in ``owners`` (default ``states``), their
+    arrival deadlines (``arrival_deadlines``), less those taken back
+    ``settings.DISPATCH_EMERGENCY_HANDOVER`` times already; and who in
+    ``states`` may take each (their outlet covers its division and they hold
+    its fault's skills — on duty they are, being eligible for an emergency
+    now)."""
     from django.db.models import Count
 
     from baoxiu.areas.models import Coverage
-    from baoxiu.catalog.models import FaultType
-    from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, ClockKind
-    from baoxiu.dispatch.models import SlaClock
     from baoxiu.tickets.choices import EventType
     from baoxiu.tickets.models import TicketEvent
 
@@ -856,13 +861,11 @@ def handover_inputs(
         .annotate(n=Count("id"))
         .values_list("ticket_id", "n")
     )
-    deadlines = {}
-    clocks = SlaClock.objects.filter(
-        ticket_id__in=ids, kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES
-    ).order_by("started_at")
-    for ticket_id, due_at in clocks.values_list("ticket_id", "due_at"):
-        if taken_back.get(ticket_id, 0) < limit:
-            deadlines[ticket_id] = due_at  # the latest clock wins, as _arrival_deadline
+    deadlines = {
+        ticket_id: due_at
+        for ticket_id, due_at in arrival_deadlines(ids).items()
+        if taken_back.get(ticket_id, 0) < limit
+    }
     if not deadlines:
         return {}, {}
     jobs = list(
@@ -870,17 +873,9 @@ def handover_inputs(
             "pk", "address__division_id", "fault_type_id"
         )
     )
-    needs = defaultdict(set)
-    for fault_id, skill_id in FaultType.required_skills.through.objects.filter(
-        faulttype_id__in={fault for _pk, _division, fault in jobs}
-    ).values_list("faulttype_id", "skill_id"):
-        needs[fault_id].add(skill_id)
+    needs = _skills_by_fault(faulttype_id__in={fault for _pk, _division, fault in jobs})
     tech_ids = [state.id for state in states]
-    held = defaultdict(set)
-    for tech_id, skill_id in Technician.skills.through.objects.filter(
-        technician_id__in=tech_ids, skill_id__in=set().union(*needs.values())
-    ).values_list("technician_id", "skill_id"):
-        held[tech_id].add(skill_id)
+    held = _skills_by_technician(tech_ids, set().union(*needs.values()))
     covers = defaultdict(set)
     for tech_id, division_id in Coverage.objects.filter(
         outlet__technicians__in=tech_ids
@@ -963,13 +958,17 @@ def ticket_etas(tickets, *, now: datetime | None = None) -> dict[int, datetime]:
     return etas
 
 
-def _arrival_deadline(ticket: Ticket) -> datetime | None:
+def arrival_deadlines(ticket_ids) -> dict[int, datetime]:
+    """Each ticket's arrival deadline: the due time of its open arrival SLA clock
+    (the latest started, if a reopen left more than one). One query."""
     from baoxiu.dispatch.choices import OPEN_CLOCK_STATES, ClockKind
     from baoxiu.dispatch.models import SlaClock
 
-    return (
-        SlaClock.objects.filter(ticket=ticket, kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES)
-        .order_by("-started_at")
-        .values_list("due_at", flat=True)
-        .first()
-    )
+    clocks = SlaClock.objects.filter(
+        ticket_id__in=ticket_ids, kind=ClockKind.ARRIVE, state__in=OPEN_CLOCK_STATES
+    ).order_by("started_at", "pk")
+    return dict(clocks.values_list("ticket_id", "due_at"))  # later rows win
+
+
+def _arrival_deadline(ticket: Ticket) -> datetime | None:
+    return arrival_deadlines([ticket.pk]).get(ticket.pk)
