@@ -31,6 +31,7 @@ from baoxiu.dispatch.assignment import (
     EmergencyCover,
     HeldJob,
     TechState,
+    next_emergency,
     rank_with_handover,
 )
 from baoxiu.tickets.choices import TicketStatus
@@ -402,19 +403,16 @@ class Baoxiu:
         for visit in dropped:
             self.dispatch(sim, visit, t)
 
-    def _handover_deadlines(self, sim: Replay, states: list[TechState]) -> dict:
-        """Arrival deadlines of the emergencies being driven to, by ticket id, but
-        for those taken back ``emergency_handover`` times already."""
+    def _handover_deadlines(self, sim: Replay, owners: list[TechState]) -> dict:
+        """As ``handover_inputs`` reads them: the arrival deadline of each owner's
+        next emergency (``next_emergency``), by ticket id, but for those taken
+        back ``emergency_handover`` times already."""
         deadlines = {}
-        for state in states:
-            for job in state.jobs:
-                visit = sim.by_ticket[job.ticket_id]
-                if (
-                    job.status in (TicketStatus.EN_ROUTE, TicketStatus.ACCEPTED)
-                    and visit.request.emergency
-                    and visit.turned_back < self.emergency_handover
-                ):
-                    deadlines[job.ticket_id] = sim.scenario.at(visit.request.window_s[1])
+        for state in owners:
+            job = next_emergency(state)
+            visit = sim.by_ticket[job.ticket_id] if job is not None else None
+            if visit is not None and visit.turned_back < self.emergency_handover:
+                deadlines[job.ticket_id] = sim.scenario.at(visit.request.window_s[1])
         return deadlines
 
     @staticmethod

@@ -559,7 +559,7 @@ def rank_with_handover(
     return ranked if limit is None else ranked[:limit]
 
 
-def _next_emergency(state: TechState) -> HeldJob | None:
+def next_emergency(state: TechState) -> HeldJob | None:
     """The next emergency a technician will start: the one they drive to, else the
     first queued (emergencies go before other work not yet started)."""
     for job in state.jobs:
@@ -586,7 +586,7 @@ def could_hand_over(
     drive to or have queued may give way; one vectorised estimate)."""
     from baoxiu.dispatch.travel import EstimateProvider, pairwise_seconds
 
-    holding = [state for state in states if _next_emergency(state) is not None]
+    holding = [state for state in states if next_emergency(state) is not None]
     if not holding:
         return []
     points, free = _free_after([_before(state, None) for state in holding], now, jump_queue=True)
@@ -609,7 +609,7 @@ def emergencies_to_hand_over(
 
     Asked only when nobody reaches a new emergency within its promise any
     other way. For each technician in ``owners`` (default: ``states``; see
-    ``could_hand_over``), their next emergency (``_next_emergency``: driving to
+    ``could_hand_over``), their next emergency (``next_emergency``: driving to
     it, or queued) is considered when ``deadlines`` gives its arrival deadline
     (the caller leaves out those given up often enough already). It may give
     way when its promise is not at stake:
@@ -629,7 +629,7 @@ def emergencies_to_hand_over(
 
     held = []
     for state in states if owners is None else owners:
-        job = _next_emergency(state)
+        job = next_emergency(state)
         if job is not None and job.ticket_id in deadlines:
             held.append((state, job))
     if not held:
@@ -851,7 +851,7 @@ def handover_inputs(
     from baoxiu.tickets.models import TicketEvent
 
     limit = settings.DISPATCH_EMERGENCY_HANDOVER
-    nexts = (_next_emergency(state) for state in (states if owners is None else owners))
+    nexts = (next_emergency(state) for state in (states if owners is None else owners))
     ids = [job.ticket_id for job in nexts if job is not None]
     if limit <= 0 or not settings.DISPATCH_DIVERT_EN_ROUTE or not ids:
         return {}, {}
