@@ -383,7 +383,10 @@ class Baoxiu:
         sim.assign(tech, visit, t)
         tech.queue.append(visit)
         dropped = []
-        if best.diverts:
+        # The what-if planner is told queued emergencies are driven to: turning
+        # back from one of those is giving it up from the queue (below), not a drive.
+        pretended = self.count_queued_emergencies and tech.state != DRIVING
+        if best.diverts and not pretended:
             # As ticket_auto_dispatch does: the job they were driving to goes back
             # to dispatch, and is decided again at once.
             dropped.append(sim.divert(tech, t))
